@@ -1,0 +1,61 @@
+//go:build linux || darwin || freebsd
+
+package nspr
+
+import (
+	"syscall"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// The system calls on the data path are variables so that tests can inject
+// faults (EINTR, EAGAIN storms, ECONNRESET, short reads and writes), as Go's
+// net package does in hook_unix.go. They return the errno rather than an
+// error so that the hot path never allocates.
+var (
+	sysRead     = rawRead
+	sysWrite    = rawWrite
+	sysRecvfrom = rawRecvfrom
+	sysSendto   = rawSendto
+	sysAccept   = rawAccept
+	sysConnect  = rawConnect
+)
+
+func rawRead(fd int, p []byte) (int, syscall.Errno) {
+	n, _, e := unix.Syscall(unix.SYS_READ, uintptr(fd), uintptr(bufPtr(p)), uintptr(len(p)))
+	return int(n), e
+}
+
+func rawWrite(fd int, p []byte) (int, syscall.Errno) {
+	n, _, e := unix.Syscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(bufPtr(p)), uintptr(len(p)), msgNoSignal, 0, 0)
+	return int(n), e
+}
+
+func rawRecvfrom(fd int, p []byte, rsa *unix.RawSockaddrAny, size *uint32) (int, syscall.Errno) {
+	n, _, e := unix.Syscall6(unix.SYS_RECVFROM, uintptr(fd), uintptr(bufPtr(p)), uintptr(len(p)), 0,
+		uintptr(unsafe.Pointer(rsa)), uintptr(unsafe.Pointer(size)))
+	return int(n), e
+}
+
+func rawSendto(fd int, p []byte, rsa *unix.RawSockaddrAny, size uint32) (int, syscall.Errno) {
+	n, _, e := unix.Syscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(bufPtr(p)), uintptr(len(p)), msgNoSignal,
+		uintptr(unsafe.Pointer(rsa)), uintptr(size))
+	return int(n), e
+}
+
+func rawConnect(fd int, rsa *unix.RawSockaddrAny, size uint32) syscall.Errno {
+	_, _, e := unix.Syscall(unix.SYS_CONNECT, uintptr(fd), uintptr(unsafe.Pointer(rsa)), uintptr(size))
+	return e
+}
+
+// bufPtr returns the address of p's first byte, or a valid dummy address for
+// an empty buffer (the kernel rejects NULL with EFAULT on some systems).
+func bufPtr(p []byte) unsafe.Pointer {
+	if len(p) == 0 {
+		return unsafe.Pointer(&zeroByte)
+	}
+	return unsafe.Pointer(&p[0])
+}
+
+var zeroByte byte

@@ -1,0 +1,190 @@
+//go:build linux || darwin || freebsd
+
+package nspr
+
+import (
+	"errors"
+	"net"
+	"os"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// opKind selects the system call an ioOp makes.
+type opKind uint8
+
+const (
+	kindRead     opKind = iota // read(2): Recv on a stream or connected socket
+	kindRecvFrom               // recvfrom(2) with the sender's address
+	kindAccept                 // accept4(2)
+	kindWrite                  // send(2), looping until the buffer is sent
+	kindSendTo                 // sendto(2) of one datagram
+	kindConnect                // connect(2) again, to learn whether it finished
+)
+
+// ioOp is one direction (read or write) of a socket: the arguments and
+// results of the call in progress, kept in the socket so that the callbacks
+// handed to the runtime poller are built once and no call allocates.
+type ioOp struct {
+	mu       sync.Mutex // one call at a time per direction
+	deadline time.Time  // the deadline last given to the runtime poller
+
+	kind  opKind
+	p     []byte
+	n     int
+	errno syscall.Errno
+	rsa   unix.RawSockaddrAny
+	size  uint32
+	done  bool
+
+	attempt func(fd uintptr) bool // io.try as a method value, built once
+	once    func(fd uintptr)      // io.tryOnce as a method value, built once
+}
+
+func (io *ioOp) init() {
+	io.attempt = io.try
+	io.once = io.tryOnce
+}
+
+// try runs the system call until it completes or would block. It returns
+// false on EAGAIN, which parks the goroutine in the poller until the
+// descriptor is ready and the runtime calls it again.
+func (io *ioOp) try(fd uintptr) bool {
+	for {
+		var n int
+		var e syscall.Errno
+		switch io.kind {
+		case kindRead:
+			n, e = sysRead(int(fd), io.p)
+		case kindRecvFrom:
+			io.size = unix.SizeofSockaddrAny
+			n, e = sysRecvfrom(int(fd), io.p, &io.rsa, &io.size)
+		case kindAccept:
+			io.size = unix.SizeofSockaddrAny
+			n, e = sysAccept(int(fd), &io.rsa, &io.size)
+		case kindWrite:
+			n, e = sysWrite(int(fd), io.p[io.n:])
+			if e == 0 {
+				io.n += n
+				if io.n < len(io.p) {
+					continue // a short write: send the rest
+				}
+				io.errno = 0
+				return true
+			}
+		case kindSendTo:
+			n, e = sysSendto(int(fd), io.p, &io.rsa, io.size)
+		case kindConnect:
+			e = sysConnect(int(fd), &io.rsa, io.size)
+			switch e {
+			case 0, syscall.EISCONN:
+				io.errno = 0
+				return true
+			case syscall.EALREADY, syscall.EINPROGRESS:
+				return false
+			}
+		}
+		switch e {
+		case syscall.EINTR:
+			continue
+		case syscall.EAGAIN:
+			return false
+		}
+		if io.kind != kindWrite {
+			io.n = n
+		}
+		io.errno = e
+		return true
+	}
+}
+
+func (io *ioOp) tryOnce(fd uintptr) { io.done = io.try(fd) }
+
+// wait says how long a call may wait for its descriptor.
+type wait struct {
+	once     bool      // one attempt, no waiting
+	nonblock bool      // the socket is non-blocking: report would-block, not timeout
+	deadline time.Time // zero: no limit
+}
+
+// waitOf turns a call's interval into a wait, honouring the socket's
+// non-blocking flag first, as NSPR does.
+func (s *Socket) waitOf(timeout Interval) wait {
+	switch {
+	case s.nonblocking.Load():
+		return wait{once: true, nonblock: true}
+	case timeout == IntervalNoWait:
+		return wait{once: true}
+	case timeout == IntervalNoTimeout:
+		return wait{}
+	}
+	return wait{deadline: time.Now().Add(timeout.Duration())}
+}
+
+// run is the one path every blocking call takes: it tries the system call,
+// waits in the runtime poller when it would block (parking the goroutine, not
+// a thread), honours the wait, and turns the outcome into an NSPR error. The
+// caller holds io.mu and has set io's arguments.
+//
+// A one-attempt call runs through Control rather than an expired deadline,
+// because the runtime does not try the call at all once the deadline passed.
+func (s *Socket) run(op string, io *ioOp, write bool, w wait) error {
+	io.errno = 0
+	if w.once {
+		io.done = false
+		if err := s.rc.Control(io.once); err != nil {
+			return pollError(op, err)
+		}
+		if !io.done {
+			if w.nonblock {
+				return newError(op, WouldBlockError, syscall.EAGAIN)
+			}
+			return timeoutError(op)
+		}
+	} else {
+		if !w.deadline.Equal(io.deadline) {
+			var err error
+			if write {
+				err = s.file.SetWriteDeadline(w.deadline)
+			} else {
+				err = s.file.SetReadDeadline(w.deadline)
+			}
+			if err != nil {
+				return pollError(op, err)
+			}
+			io.deadline = w.deadline
+		}
+		var err error
+		if write {
+			err = s.rc.Write(io.attempt)
+		} else {
+			err = s.rc.Read(io.attempt)
+		}
+		if err != nil {
+			return pollError(op, err)
+		}
+	}
+	if io.errno != 0 {
+		return errnoError(op, io.errno)
+	}
+	return nil
+}
+
+// pollError maps an error from the runtime poller: a passed deadline is
+// PR_IO_TIMEOUT_ERROR, a closed descriptor PR_BAD_DESCRIPTOR_ERROR.
+func pollError(op string, err error) error {
+	switch {
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return timeoutError(op)
+	case errors.Is(err, os.ErrClosed), errors.Is(err, net.ErrClosed):
+		return closedError(op)
+	}
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		return errnoError(op, errno)
+	}
+	return newError(op, UnknownError, err)
+}

@@ -1,0 +1,6 @@
+package nspr
+
+import "golang.org/x/sys/unix"
+
+// setSockaddrLen is a no-op on Linux, whose socket addresses carry no length.
+func setSockaddrLen(*unix.RawSockaddrAny, uint32) {}

@@ -1,0 +1,260 @@
+//go:build linux || darwin || freebsd
+
+package nspr
+
+import (
+	"errors"
+	"io"
+	"os"
+	"sync/atomic"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// Socket is an NSPR socket (a PRFileDesc of type PR_DESC_SOCKET_TCP or
+// PR_DESC_SOCKET_UDP): a TCP, UDP or Unix-domain socket.
+//
+// The descriptor exists from NewSocket on, as with PR_Socket, so options can
+// be set before Bind, Connect or Listen. It is non-blocking at the OS level
+// and registered with the Go runtime poller: a call that has to wait parks
+// its goroutine, never an OS thread. Whether a call waits at all is NSPR's
+// logical non-blocking flag (SockOptNonblocking), and how long it waits is
+// the Interval each blocking call takes.
+//
+// A Socket is safe for concurrent use: one reader and one writer run in
+// parallel, and Close from any goroutine wakes every blocked call at once.
+type Socket struct {
+	fd     int
+	file   *os.File
+	rc     syscall.RawConn
+	family Family
+	typ    DescType
+
+	closed      atomic.Bool
+	nonblocking atomic.Bool // PR_SockOpt_Nonblocking
+	connecting  atomic.Bool // a non-blocking connect is under way
+
+	rd ioOp      // Recv, RecvFrom, Accept
+	wr ioOp      // Send, SendTo, Connect
+	ra readAhead // bytes read ahead by the line-oriented calls, guarded by rd.mu
+}
+
+// socketTypes maps descriptor types to socket(2) types.
+var socketTypes = map[DescType]int{DescSocketTCP: unix.SOCK_STREAM, DescSocketUDP: unix.SOCK_DGRAM}
+
+// NewSocket creates a socket (PR_OpenTCPSocket / PR_OpenUDPSocket, the
+// seed's Socket(family, type)). family is AFInet, AFInet6 (dual-stack: it
+// also reaches IPv4 peers) or AFLocal (Unix domain); typ is DescSocketTCP or
+// DescSocketUDP. Other families are PR_ADDRESS_NOT_SUPPORTED_ERROR, other
+// types PR_INVALID_ARGUMENT_ERROR.
+func NewSocket(family Family, typ DescType) (*Socket, error) {
+	const op = "socket"
+	domain, ok := osFamily(family)
+	if !ok {
+		return nil, newError(op, AddressNotSupportedError, errors.New("unsupported family "+family.String()))
+	}
+	sotype, ok := socketTypes[typ]
+	if !ok {
+		return nil, newError(op, InvalidArgumentError, errors.New("unsupported socket type "+typ.String()))
+	}
+	fd, err := newSocketFD(domain, sotype)
+	if err != nil {
+		return nil, errnoError(op, err.(syscall.Errno))
+	}
+	if err := prepareSocketFD(fd); err != nil {
+		unix.Close(fd)
+		return nil, errnoError(op, err.(syscall.Errno))
+	}
+	if family == AFInet6 {
+		if err := unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, 0); err != nil {
+			unix.Close(fd)
+			return nil, errnoError(op, err.(syscall.Errno))
+		}
+	}
+	return newSocket(fd, family, typ)
+}
+
+// newSocket wraps a non-blocking descriptor, registering it with the runtime
+// poller. On failure the descriptor is closed.
+func newSocket(fd int, family Family, typ DescType) (*Socket, error) {
+	f := os.NewFile(uintptr(fd), "nspr-socket")
+	if f == nil {
+		unix.Close(fd)
+		return nil, newError("socket", BadDescriptorError, syscall.EBADF)
+	}
+	rc, err := f.SyscallConn()
+	if err != nil {
+		f.Close()
+		return nil, newError("socket", BadDescriptorError, err)
+	}
+	s := &Socket{fd: fd, file: f, rc: rc, family: family, typ: typ}
+	s.rd.init()
+	s.wr.init()
+	return s, nil
+}
+
+// check is the entry test of every method: a nil or closed socket is an
+// error, never a crash.
+func (s *Socket) check(op string) error {
+	if s == nil || s.file == nil {
+		return newError(op, BadDescriptorError, errors.New("nil socket"))
+	}
+	if s.closed.Load() {
+		return closedError(op)
+	}
+	return nil
+}
+
+// control runs f on the descriptor while holding a reference to it, so a
+// concurrent Close cannot release the number under the call.
+func (s *Socket) control(op string, f func(fd int) error) error {
+	if err := s.check(op); err != nil {
+		return err
+	}
+	var ferr error
+	if err := s.rc.Control(func(fd uintptr) { ferr = f(int(fd)) }); err != nil {
+		return pollError(op, err)
+	}
+	return ferr
+}
+
+// Family returns the socket's address family (the seed's Socket.family).
+func (s *Socket) Family() Family {
+	if s == nil {
+		return AFUnspec
+	}
+	return s.family
+}
+
+// DescType returns PR_DESC_SOCKET_TCP or PR_DESC_SOCKET_UDP (the seed's
+// Socket.desc_type).
+func (s *Socket) DescType() DescType {
+	if s == nil {
+		return 0
+	}
+	return s.typ
+}
+
+// Fileno returns the OS descriptor (PR_FileDesc2NativeHandle). It stays owned
+// by the socket: do not close it.
+func (s *Socket) Fileno() (int, error) {
+	if err := s.check("fileno"); err != nil {
+		return -1, err
+	}
+	return s.fd, nil
+}
+
+// Close closes the socket (PR_Close). Calls blocked on it in other goroutines
+// return at once with an error matching net.ErrClosed. Closing twice is an
+// error (PR_BAD_DESCRIPTOR_ERROR).
+func (s *Socket) Close() error {
+	if err := s.check("close"); err != nil {
+		return err
+	}
+	if s.closed.Swap(true) {
+		return closedError("close")
+	}
+	if err := s.file.Close(); err != nil {
+		return pollError("close", err)
+	}
+	return nil
+}
+
+// Bind assigns a local address (PR_Bind). Binding twice is
+// PR_SOCKET_ADDRESS_IS_BOUND_ERROR, an address in use
+// PR_ADDRESS_IN_USE_ERROR, an address not on this host
+// PR_ADDRESS_NOT_AVAILABLE_ERROR, an address of another family
+// PR_ADDRESS_NOT_SUPPORTED_ERROR.
+func (s *Socket) Bind(addr NetworkAddress) error {
+	const op = "bind"
+	return s.control(op, func(fd int) error {
+		var rsa unix.RawSockaddrAny
+		size, err := encodeSockaddr(&rsa, &addr, s.family, op)
+		if err != nil {
+			return err
+		}
+		return sysErr(op, bindRaw(fd, &rsa, size))
+	})
+}
+
+// Listen makes the socket a rendezvous socket accepting connections
+// (PR_Listen). On a UDP socket it is PR_NOT_TCP_SOCKET_ERROR.
+func (s *Socket) Listen(backlog int) error {
+	const op = "listen"
+	return s.control(op, func(fd int) error { return sysErr(op, unix.Listen(fd, backlog)) })
+}
+
+// Shutdown closes one or both directions of a connection (PR_Shutdown).
+// An unconnected socket is PR_NOT_CONNECTED_ERROR; an unknown how
+// PR_INVALID_ARGUMENT_ERROR.
+func (s *Socket) Shutdown(how ShutdownHow) error {
+	const op = "shutdown"
+	if how < ShutdownRcv || how > ShutdownBoth {
+		return newError(op, InvalidArgumentError, errors.New("unknown shutdown direction "+how.String()))
+	}
+	return s.control(op, func(fd int) error { return sysErr(op, unix.Shutdown(fd, int(how))) })
+}
+
+// SockName returns the local address (PR_GetSockName).
+func (s *Socket) SockName() (NetworkAddress, error) {
+	return s.name("getsockname", unix.SYS_GETSOCKNAME)
+}
+
+// PeerName returns the peer's address (PR_GetPeerName); an unconnected socket
+// is PR_NOT_CONNECTED_ERROR.
+func (s *Socket) PeerName() (NetworkAddress, error) {
+	return s.name("getpeername", unix.SYS_GETPEERNAME)
+}
+
+// NetAddr returns the address the socket is bound to (the seed's
+// Socket.netaddr), the same as SockName.
+func (s *Socket) NetAddr() (NetworkAddress, error) { return s.SockName() }
+
+func (s *Socket) name(op string, trap uintptr) (NetworkAddress, error) {
+	var addr NetworkAddress
+	err := s.control(op, func(fd int) error {
+		var rsa unix.RawSockaddrAny
+		size := uint32(unix.SizeofSockaddrAny)
+		if e := sockName(trap, fd, &rsa, &size); e != 0 {
+			return errnoError(op, e)
+		}
+		addr = decodeSockaddr(&rsa, size)
+		if addr.family == AFUnspec || (addr.family == AFLocal && s.family != AFLocal) {
+			addr.family = s.family
+		}
+		return nil
+	})
+	return addr, err
+}
+
+// sysErr turns the error of an x/sys call into an NSPR error.
+func sysErr(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		return errnoError(op, errno)
+	}
+	return newError(op, UnknownError, err)
+}
+
+// Read implements io.Reader: Recv without a time limit, with io.EOF at the
+// end of the stream.
+func (s *Socket) Read(p []byte) (int, error) {
+	n, err := s.Recv(p, IntervalNoTimeout)
+	if err == nil && n == 0 && len(p) > 0 {
+		return 0, io.EOF
+	}
+	return n, err
+}
+
+// Write implements io.Writer: Send without a time limit.
+func (s *Socket) Write(p []byte) (int, error) { return s.Send(p, IntervalNoTimeout) }
+
+var (
+	_ io.Reader = (*Socket)(nil)
+	_ io.Writer = (*Socket)(nil)
+	_ io.Closer = (*Socket)(nil)
+)

@@ -1,0 +1,275 @@
+//go:build linux || darwin || freebsd
+
+package nspr
+
+import (
+	"errors"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// maxDatagram is the largest UDP payload over IPv4 (65,535 less the IP and
+// UDP headers); NSPR reports larger ones as PR_INVALID_ARGUMENT_ERROR.
+const maxDatagram = 65507
+
+// Recv reads up to len(p) bytes (PR_Recv). It returns as soon as some bytes
+// arrive, with 0 and no error at the end of the stream. Bytes already read
+// ahead by ReadLine come first, without waiting. It waits as timeout says:
+// IntervalNoWait tries once (PR_IO_TIMEOUT_ERROR if nothing is there), a
+// non-blocking socket returns PR_WOULD_BLOCK_ERROR. An unconnected TCP socket
+// is PR_NOT_CONNECTED_ERROR.
+func (s *Socket) Recv(p []byte, timeout Interval) (int, error) {
+	const op = "recv"
+	if err := s.check(op); err != nil {
+		return 0, err
+	}
+	s.rd.mu.Lock()
+	defer s.rd.mu.Unlock()
+	if s.ra.buffered() > 0 {
+		return s.ra.take(p), nil
+	}
+	return s.readLocked(op, p, s.waitOf(timeout))
+}
+
+// readLocked is one read from the descriptor into p; the caller holds rd.mu.
+func (s *Socket) readLocked(op string, p []byte, w wait) (int, error) {
+	io := &s.rd
+	io.kind, io.p = kindRead, p
+	err := s.run(op, io, false, w)
+	io.p = nil
+	if err != nil {
+		return 0, err
+	}
+	return io.n, nil
+}
+
+// RecvFrom reads one datagram (PR_RecvFrom) and returns its sender. The seed
+// fills a NetworkAddress argument in place; Go returns it instead. A datagram
+// longer than p is truncated, as recvfrom(2) does.
+func (s *Socket) RecvFrom(p []byte, timeout Interval) (int, NetworkAddress, error) {
+	const op = "recvfrom"
+	if err := s.check(op); err != nil {
+		return 0, NetworkAddress{}, err
+	}
+	io := &s.rd
+	io.mu.Lock()
+	defer io.mu.Unlock()
+	if s.ra.buffered() > 0 {
+		return s.ra.take(p), NetworkAddress{}, nil
+	}
+	io.kind, io.p = kindRecvFrom, p
+	err := s.run(op, io, false, s.waitOf(timeout))
+	io.p = nil
+	if err != nil {
+		return 0, NetworkAddress{}, err
+	}
+	from := decodeSockaddr(&io.rsa, io.size)
+	if from.family == AFUnspec {
+		from.family = s.family
+	}
+	return io.n, from, nil
+}
+
+// Send writes all of p (PR_Send): on a blocking socket it returns only when
+// every byte is sent, the interval runs out, or an error occurs. Unlike NSPR,
+// a timeout or error after a partial send returns the count sent with the
+// error, so no caller loses track of its data. On a non-blocking socket it
+// sends what fits: a partial count, or PR_WOULD_BLOCK_ERROR if nothing does.
+// Sending after the peer reset the connection is PR_CONNECT_RESET_ERROR,
+// never SIGPIPE.
+func (s *Socket) Send(p []byte, timeout Interval) (int, error) {
+	const op = "send"
+	if err := s.check(op); err != nil {
+		return 0, err
+	}
+	if s.typ == DescSocketUDP && len(p) > maxDatagram {
+		return 0, newError(op, InvalidArgumentError, syscall.EMSGSIZE)
+	}
+	io := &s.wr
+	io.mu.Lock()
+	defer io.mu.Unlock()
+	io.kind, io.p, io.n = kindWrite, p, 0
+	w := s.waitOf(timeout)
+	err := s.run(op, io, true, w)
+	io.p = nil
+	if err != nil && w.nonblock && io.n > 0 && errors.Is(err, WouldBlockError) {
+		err = nil // a partial send is a success in non-blocking mode
+	}
+	return io.n, err
+}
+
+// Sendall sends all of p (the seed's sendall). NSPR's PR_Send already
+// sends everything on a blocking socket, so it is Send by another name.
+func (s *Socket) Sendall(p []byte, timeout Interval) (int, error) { return s.Send(p, timeout) }
+
+// SendTo sends one datagram to addr (PR_SendTo). Datagrams over 65,507 bytes
+// are PR_INVALID_ARGUMENT_ERROR; an address of another family is
+// PR_ADDRESS_NOT_SUPPORTED_ERROR.
+func (s *Socket) SendTo(p []byte, addr NetworkAddress, timeout Interval) (int, error) {
+	const op = "sendto"
+	if err := s.check(op); err != nil {
+		return 0, err
+	}
+	if s.typ == DescSocketUDP && len(p) > maxDatagram {
+		return 0, newError(op, InvalidArgumentError, syscall.EMSGSIZE)
+	}
+	io := &s.wr
+	io.mu.Lock()
+	defer io.mu.Unlock()
+	size, err := encodeSockaddr(&io.rsa, &addr, s.family, op)
+	if err != nil {
+		return 0, err
+	}
+	io.kind, io.p, io.size = kindSendTo, p, size
+	err = s.run(op, io, true, s.waitOf(timeout))
+	io.p = nil
+	if err != nil {
+		return 0, err
+	}
+	return io.n, nil
+}
+
+// Accept waits for a connection on a listening socket (PR_Accept) and returns
+// the connected socket, which starts in blocking mode, with the peer's
+// address. A socket that is not listening is PR_INVALID_ARGUMENT_ERROR, a UDP
+// socket PR_INVALID_METHOD_ERROR, and no connection within timeout
+// PR_IO_TIMEOUT_ERROR.
+func (s *Socket) Accept(timeout Interval) (*Socket, NetworkAddress, error) {
+	const op = "accept"
+	if err := s.check(op); err != nil {
+		return nil, NetworkAddress{}, err
+	}
+	if s.typ != DescSocketTCP {
+		return nil, NetworkAddress{}, newError(op, InvalidMethodError, errors.New("accept on a datagram socket"))
+	}
+	io := &s.rd
+	io.mu.Lock()
+	io.kind = kindAccept
+	err := s.run(op, io, false, s.waitOf(timeout))
+	fd, peer := io.n, decodeSockaddr(&io.rsa, io.size)
+	io.mu.Unlock()
+	if err != nil {
+		return nil, NetworkAddress{}, err
+	}
+	if peer.family == AFUnspec || (peer.family == AFLocal && s.family != AFLocal) {
+		peer.family = s.family
+	}
+	c, err := newSocket(fd, s.family, s.typ)
+	if err != nil {
+		return nil, NetworkAddress{}, err
+	}
+	return c, peer, nil
+}
+
+// AcceptRead accepts a connection and reads its first bytes, up to amount
+// (PR_AcceptRead). As in NSPR the accept waits without limit and timeout
+// bounds the read; if the read fails the new connection is closed and the
+// error returned.
+func (s *Socket) AcceptRead(amount int, timeout Interval) (*Socket, NetworkAddress, []byte, error) {
+	if amount < 0 {
+		return nil, NetworkAddress{}, nil, newError("acceptread", InvalidArgumentError, errors.New("negative amount"))
+	}
+	c, peer, err := s.Accept(IntervalNoTimeout)
+	if err != nil {
+		return nil, NetworkAddress{}, nil, err
+	}
+	buf := make([]byte, amount)
+	n, err := c.Recv(buf, timeout)
+	if err != nil {
+		c.Close()
+		return nil, NetworkAddress{}, nil, err
+	}
+	return c, peer, buf[:n], nil
+}
+
+// Connect connects to addr (PR_Connect), binding an arbitrary local address
+// if needed. On a UDP socket it sets the default peer of Send and Recv. A
+// refused connection is PR_CONNECT_REFUSED_ERROR, no answer within timeout
+// PR_IO_TIMEOUT_ERROR, a connected socket PR_IS_CONNECTED_ERROR.
+//
+// On a non-blocking socket Connect starts the connection and returns
+// PR_IN_PROGRESS_ERROR; poll for PollWrite, then call ConnectContinue (or
+// Connect again, which returns nil once the connection is up).
+func (s *Socket) Connect(addr NetworkAddress, timeout Interval) error {
+	const op = "connect"
+	if err := s.check(op); err != nil {
+		return err
+	}
+	io := &s.wr
+	io.mu.Lock()
+	defer io.mu.Unlock()
+	size, err := encodeSockaddr(&io.rsa, &addr, s.family, op)
+	if err != nil {
+		return err
+	}
+	io.size = size
+	w := s.waitOf(timeout)
+
+	// First attempt. On loopback the handshake has usually finished by the
+	// time connect(2) returns EINPROGRESS, so one more connect(2) before
+	// parking saves waking another thread.
+	var e syscall.Errno
+	if err := s.rc.Control(func(fd uintptr) {
+		e = sysConnect(int(fd), &io.rsa, io.size)
+		if e == syscall.EINPROGRESS || e == syscall.EINTR {
+			if e2 := sysConnect(int(fd), &io.rsa, io.size); e2 != syscall.EALREADY && e2 != syscall.EINPROGRESS {
+				e = e2
+				if e2 == syscall.EISCONN {
+					e = 0
+				}
+			} else {
+				e = syscall.EINPROGRESS
+			}
+		}
+	}); err != nil {
+		return pollError(op, err)
+	}
+	wasConnecting := s.connecting.Load()
+	switch {
+	case e == 0:
+		s.connecting.Store(false)
+		return nil
+	case e == syscall.EISCONN && wasConnecting:
+		s.connecting.Store(false) // the non-blocking connect has finished
+		return nil
+	case e == syscall.EALREADY && wasConnecting:
+		return newError(op, InProgressError, e)
+	case e != syscall.EINPROGRESS:
+		s.connecting.Store(false)
+		return errnoError(op, e)
+	case w.nonblock:
+		s.connecting.Store(true)
+		return newError(op, InProgressError, e)
+	}
+	io.kind = kindConnect
+	return s.run(op, io, true, w)
+}
+
+// ConnectContinue finishes a non-blocking Connect (PR_ConnectContinue) after
+// Poll reported outFlags for the socket: nil once connected,
+// PR_IN_PROGRESS_ERROR while still connecting, else the connection's error.
+func (s *Socket) ConnectContinue(outFlags PollFlags) error {
+	const op = "connect"
+	if err := s.check(op); err != nil {
+		return err
+	}
+	if outFlags&PollNval != 0 {
+		return newError(op, BadDescriptorError, errors.New("poll reported an invalid descriptor"))
+	}
+	if outFlags&(PollWrite|PollExcept|PollErr|PollHup) == 0 {
+		return newError(op, InProgressError, syscall.EINPROGRESS)
+	}
+	return s.control(op, func(fd int) error {
+		soerr, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR)
+		if err != nil {
+			return sysErr("getsockopt", err)
+		}
+		if soerr != 0 {
+			s.connecting.Store(false)
+			return errnoError(op, syscall.Errno(soerr))
+		}
+		s.connecting.Store(false)
+		return nil
+	})
+}

@@ -1,0 +1,33 @@
+package nspr
+
+import (
+	"syscall"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// msgNoSignal keeps a send on a reset connection from raising SIGPIPE.
+const msgNoSignal = unix.MSG_NOSIGNAL
+
+// rawAccept accepts with the new descriptor already non-blocking and
+// close-on-exec, in one system call.
+func rawAccept(fd int, rsa *unix.RawSockaddrAny, size *uint32) (int, syscall.Errno) {
+	n, _, e := unix.Syscall6(unix.SYS_ACCEPT4, uintptr(fd), uintptr(unsafe.Pointer(rsa)), uintptr(unsafe.Pointer(size)),
+		unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0, 0)
+	return int(n), e
+}
+
+// newSocketFD creates a non-blocking, close-on-exec socket in one call.
+func newSocketFD(domain, typ int) (int, error) {
+	return unix.Socket(domain, typ|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+}
+
+// newSocketPairFDs creates a connected pair, non-blocking and close-on-exec.
+func newSocketPairFDs(domain, typ int) ([2]int, error) {
+	return unix.Socketpair(domain, typ|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+}
+
+// prepareSocketFD sets what every socket needs beyond its flags; nothing on
+// Linux, where MSG_NOSIGNAL covers SIGPIPE.
+func prepareSocketFD(int) error { return nil }
