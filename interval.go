@@ -95,7 +95,10 @@ func DurationToInterval(d time.Duration) Interval {
 	if d <= 0 {
 		return IntervalNoWait
 	}
-	ticks := (d + time.Millisecond - 1) / time.Millisecond
+	ticks := d / time.Millisecond
+	if d%time.Millisecond != 0 {
+		ticks++
+	}
 	if ticks >= time.Duration(IntervalNoTimeout) {
 		return IntervalNoTimeout - 1
 	}
