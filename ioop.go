@@ -136,7 +136,7 @@ func (s *Socket) run(op string, io *ioOp, write bool, w wait) error {
 	if w.once {
 		io.done = false
 		if err := s.rc.Control(io.once); err != nil {
-			return pollError(op, err)
+			return s.pollError(op, err)
 		}
 		if !io.done {
 			if w.nonblock {
@@ -153,7 +153,7 @@ func (s *Socket) run(op string, io *ioOp, write bool, w wait) error {
 				err = s.file.SetReadDeadline(w.deadline)
 			}
 			if err != nil {
-				return pollError(op, err)
+				return s.pollError(op, err)
 			}
 			io.deadline = w.deadline
 		}
@@ -164,13 +164,23 @@ func (s *Socket) run(op string, io *ioOp, write bool, w wait) error {
 			err = s.rc.Read(io.attempt)
 		}
 		if err != nil {
-			return pollError(op, err)
+			return s.pollError(op, err)
 		}
 	}
 	if io.errno != 0 {
 		return errnoError(op, io.errno)
 	}
 	return nil
+}
+
+// pollError maps an error from the runtime poller, knowing that any error
+// after Close means the socket was closed under the call (the runtime reports
+// that as an unexported "use of closed file").
+func (s *Socket) pollError(op string, err error) error {
+	if s.closed.Load() {
+		return closedError(op)
+	}
+	return pollError(op, err)
 }
 
 // pollError maps an error from the runtime poller: a passed deadline is

@@ -114,7 +114,7 @@ func (s *Socket) control(op string, f func(fd int) error) error {
 	}
 	var ferr error
 	if err := s.rc.Control(func(fd uintptr) { ferr = f(int(fd)) }); err != nil {
-		return pollError(op, err)
+		return s.pollError(op, err)
 	}
 	return ferr
 }

@@ -223,7 +223,7 @@ func (s *Socket) Connect(addr NetworkAddress, timeout Interval) error {
 			}
 		}
 	}); err != nil {
-		return pollError(op, err)
+		return s.pollError(op, err)
 	}
 	wasConnecting := s.connecting.Load()
 	switch {

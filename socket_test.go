@@ -1,0 +1,863 @@
+package nspr
+
+import (
+	"bytes"
+	"errors"
+	"net"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// loopback returns the loopback address of family with port.
+func loopback(family Family, port uint16) NetworkAddress {
+	ip := netip.MustParseAddr("127.0.0.1")
+	if family == AFInet6 {
+		ip = netip.IPv6Loopback()
+	}
+	return NewNetworkAddressFromAddrPort(netip.AddrPortFrom(ip, port))
+}
+
+// newTestSocket opens a socket closed at the end of the test.
+func newTestSocket(t testing.TB, family Family, typ DescType) *Socket {
+	t.Helper()
+	s, err := NewSocket(family, typ)
+	if err != nil {
+		t.Fatalf("NewSocket(%v, %v): %v", family, typ, err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// skipWithoutIPv6 skips tests of IPv6 where the host has no ::1.
+func skipWithoutIPv6(t testing.TB, family Family) {
+	t.Helper()
+	if family != AFInet6 {
+		return
+	}
+	fd, err := unix.Socket(unix.AF_INET6, unix.SOCK_STREAM, 0)
+	if err == nil {
+		defer unix.Close(fd)
+		err = unix.Bind(fd, &unix.SockaddrInet6{Addr: [16]byte{15: 1}})
+	}
+	if err != nil {
+		t.Skipf("no IPv6 loopback on this host: %v", err)
+	}
+}
+
+// testAddr returns an address to bind for family: loopback port 0, or a
+// fresh path for Unix sockets.
+func testAddr(t testing.TB, family Family) NetworkAddress {
+	if family == AFLocal {
+		a, err := NewUnixAddress(filepath.Join(t.TempDir(), "s"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	return loopback(family, 0)
+}
+
+// listen returns a listening TCP (or Unix stream) socket and its address.
+func listen(t testing.TB, family Family) (*Socket, NetworkAddress) {
+	t.Helper()
+	skipWithoutIPv6(t, family)
+	l := newTestSocket(t, family, DescSocketTCP)
+	if err := l.Bind(testAddr(t, family)); err != nil {
+		t.Fatalf("bind: %v", err)
+	}
+	if err := l.Listen(16); err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	addr, err := l.SockName()
+	if err != nil {
+		t.Fatalf("sockname: %v", err)
+	}
+	return l, addr
+}
+
+// connectedPair returns a client and the server side of one connection.
+func connectedPair(t testing.TB, family Family) (client, server *Socket) {
+	t.Helper()
+	l, addr := listen(t, family)
+	client = newTestSocket(t, family, DescSocketTCP)
+	if err := client.Connect(addr, SecondsToInterval(5)); err != nil {
+		t.Fatalf("connect %v: %v", addr, err)
+	}
+	server, _, err := l.Accept(SecondsToInterval(5))
+	if err != nil {
+		t.Fatalf("accept: %v", err)
+	}
+	t.Cleanup(func() { server.Close() })
+	return client, server
+}
+
+var streamFamilies = []Family{AFInet, AFInet6, AFLocal}
+
+func TestStreamEcho(t *testing.T) {
+	for _, family := range streamFamilies {
+		t.Run(family.String(), func(t *testing.T) {
+			client, server := connectedPair(t, family)
+			msg := bytes.Repeat([]byte("0123456789"), 10000)
+			done := make(chan error, 1)
+			go func() {
+				_, err := client.Send(msg, SecondsToInterval(5))
+				done <- err
+			}()
+			got := make([]byte, 0, len(msg))
+			buf := make([]byte, 4096)
+			for len(got) < len(msg) {
+				n, err := server.Recv(buf, SecondsToInterval(5))
+				if err != nil || n == 0 {
+					t.Fatalf("recv after %d bytes: n=%d err=%v", len(got), n, err)
+				}
+				got = append(got, buf[:n]...)
+			}
+			if err := <-done; err != nil {
+				t.Fatalf("send: %v", err)
+			}
+			if !bytes.Equal(got, msg) {
+				t.Fatal("received bytes differ from those sent")
+			}
+			// Echo back, then EOF after shutdown.
+			if n, err := server.Send([]byte("pong"), SecondsToInterval(5)); n != 4 || err != nil {
+				t.Fatalf("send pong: %d, %v", n, err)
+			}
+			if err := server.Shutdown(ShutdownSend); err != nil {
+				t.Fatalf("shutdown: %v", err)
+			}
+			n, err := client.Recv(buf, SecondsToInterval(5))
+			if string(buf[:n]) != "pong" || err != nil {
+				t.Fatalf("recv pong: %q, %v", buf[:n], err)
+			}
+			if n, err := client.Recv(buf, SecondsToInterval(5)); n != 0 || err != nil {
+				t.Fatalf("recv at EOF = %d, %v; want 0, nil", n, err)
+			}
+		})
+	}
+}
+
+func TestDatagramEcho(t *testing.T) {
+	for _, family := range streamFamilies {
+		t.Run(family.String(), func(t *testing.T) {
+			skipWithoutIPv6(t, family)
+			a := newTestSocket(t, family, DescSocketUDP)
+			b := newTestSocket(t, family, DescSocketUDP)
+			for _, s := range []*Socket{a, b} {
+				if err := s.Bind(testAddr(t, family)); err != nil {
+					t.Fatalf("bind: %v", err)
+				}
+			}
+			aAddr, _ := a.SockName()
+			bAddr, _ := b.SockName()
+			if n, err := a.SendTo([]byte("ping"), bAddr, SecondsToInterval(5)); n != 4 || err != nil {
+				t.Fatalf("sendto: %d, %v", n, err)
+			}
+			buf := make([]byte, 64)
+			n, from, err := b.RecvFrom(buf, SecondsToInterval(5))
+			if err != nil || string(buf[:n]) != "ping" {
+				t.Fatalf("recvfrom: %q, %v", buf[:n], err)
+			}
+			if from != aAddr {
+				t.Fatalf("sender %v, want %v", from, aAddr)
+			}
+			// Connected UDP: Send and Recv with the default peer.
+			if err := b.Connect(aAddr, SecondsToInterval(5)); err != nil {
+				t.Fatalf("connect udp: %v", err)
+			}
+			if _, err := b.Send([]byte("pong"), SecondsToInterval(5)); err != nil {
+				t.Fatalf("send: %v", err)
+			}
+			n, err = a.Recv(buf, SecondsToInterval(5))
+			if err != nil || string(buf[:n]) != "pong" {
+				t.Fatalf("recv: %q, %v", buf[:n], err)
+			}
+			// An empty datagram is a datagram.
+			if _, err := b.Send(nil, SecondsToInterval(5)); err != nil {
+				t.Fatalf("send empty: %v", err)
+			}
+			if n, err := a.Recv(buf, SecondsToInterval(5)); n != 0 || err != nil {
+				t.Fatalf("recv empty datagram = %d, %v", n, err)
+			}
+		})
+	}
+}
+
+func TestSocketAccessors(t *testing.T) {
+	s := newTestSocket(t, AFInet, DescSocketUDP)
+	if s.Family() != AFInet || s.DescType() != DescSocketUDP {
+		t.Errorf("Family, DescType = %v, %v", s.Family(), s.DescType())
+	}
+	fd, err := s.Fileno()
+	if err != nil || fd < 0 {
+		t.Fatalf("Fileno = %d, %v", fd, err)
+	}
+	flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
+	if err != nil || flags&unix.FD_CLOEXEC == 0 {
+		t.Errorf("descriptor is not close-on-exec: %#x, %v", flags, err)
+	}
+	fl, _ := unix.FcntlInt(uintptr(fd), unix.F_GETFL, 0)
+	if fl&unix.O_NONBLOCK == 0 {
+		t.Errorf("descriptor is not non-blocking at the OS level")
+	}
+	if err := s.Bind(loopback(AFInet, 0)); err != nil {
+		t.Fatal(err)
+	}
+	name, _ := s.SockName()
+	net, _ := s.NetAddr()
+	if name != net || name.Port() == 0 {
+		t.Errorf("SockName %v, NetAddr %v", name, net)
+	}
+	var nilSock *Socket
+	if nilSock.Family() != AFUnspec || nilSock.DescType() != 0 {
+		t.Errorf("nil socket accessors")
+	}
+}
+
+func TestIPv6SocketIsDualStack(t *testing.T) {
+	skipWithoutIPv6(t, AFInet6)
+	l, addr := listen(t, AFInet)
+	c := newTestSocket(t, AFInet6, DescSocketTCP)
+	if err := c.Connect(addr, SecondsToInterval(5)); err != nil {
+		t.Fatalf("IPv6 socket connecting to %v: %v", addr, err)
+	}
+	s, peer, err := l.Accept(SecondsToInterval(5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if peer.Address() != "127.0.0.1" {
+		t.Errorf("peer %v", peer)
+	}
+	fd, _ := c.Fileno()
+	if v, err := unix.GetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY); err != nil || v != 0 {
+		t.Errorf("IPV6_V6ONLY = %d, %v", v, err)
+	}
+}
+
+// wantCode fails unless err carries code.
+func wantCode(t *testing.T, what string, err error, code ErrorCode) {
+	t.Helper()
+	var e *Error
+	if !errors.As(err, &e) {
+		t.Errorf("%s: got %v, want *nspr.Error with %v", what, err, code)
+		return
+	}
+	if e.Code != code {
+		t.Errorf("%s: got %v, want %v", what, e, code)
+	}
+}
+
+// The codes are those the original reports on Linux, except where
+// docs/compat.md says otherwise.
+func TestSocketErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		run  func(t *testing.T) error
+		code ErrorCode
+	}{
+		{"unsupported family", func(t *testing.T) error { _, err := NewSocket(99, DescSocketTCP); return err }, AddressNotSupportedError},
+		{"unspec family", func(t *testing.T) error { _, err := NewSocket(AFUnspec, DescSocketTCP); return err }, AddressNotSupportedError},
+		{"unsupported type", func(t *testing.T) error { _, err := NewSocket(AFInet, DescFile); return err }, InvalidArgumentError},
+		{"bind twice", func(t *testing.T) error {
+			s := newTestSocket(t, AFInet, DescSocketTCP)
+			if err := s.Bind(loopback(AFInet, 0)); err != nil {
+				t.Fatal(err)
+			}
+			return s.Bind(loopback(AFInet, 0))
+		}, SocketAddressIsBoundError},
+		{"address in use", func(t *testing.T) error {
+			_, addr := listen(t, AFInet)
+			return newTestSocket(t, AFInet, DescSocketTCP).Bind(addr)
+		}, AddressInUseError},
+		{"address not local", func(t *testing.T) error {
+			// Binding sends nothing; 192.0.2.1 (TEST-NET-1) is on no interface here.
+			a := NewNetworkAddressFromAddrPort(netip.MustParseAddrPort("192.0.2.1:0"))
+			return newTestSocket(t, AFInet, DescSocketTCP).Bind(a)
+		}, AddressNotAvailableError},
+		{"bind wrong family", func(t *testing.T) error {
+			return newTestSocket(t, AFInet, DescSocketTCP).Bind(loopback(AFInet6, 0))
+		}, AddressNotSupportedError},
+		{"connect wrong family", func(t *testing.T) error {
+			return newTestSocket(t, AFInet, DescSocketTCP).Connect(loopback(AFInet6, 1), SecondsToInterval(1))
+		}, AddressNotSupportedError},
+		{"recv unconnected", func(t *testing.T) error {
+			_, err := newTestSocket(t, AFInet, DescSocketTCP).Recv(make([]byte, 1), SecondsToInterval(1))
+			return err
+		}, NotConnectedError},
+		{"peer name unconnected", func(t *testing.T) error {
+			_, err := newTestSocket(t, AFInet, DescSocketTCP).PeerName()
+			return err
+		}, NotConnectedError},
+		{"shutdown unconnected", func(t *testing.T) error {
+			return newTestSocket(t, AFInet, DescSocketTCP).Shutdown(ShutdownBoth)
+		}, NotConnectedError},
+		{"shutdown bad direction", func(t *testing.T) error {
+			return newTestSocket(t, AFInet, DescSocketTCP).Shutdown(3)
+		}, InvalidArgumentError},
+		{"listen on UDP", func(t *testing.T) error {
+			s := newTestSocket(t, AFInet, DescSocketUDP)
+			s.Bind(loopback(AFInet, 0))
+			return s.Listen(5)
+		}, NotTCPSocketError},
+		{"accept not listening", func(t *testing.T) error {
+			s := newTestSocket(t, AFInet, DescSocketTCP)
+			s.Bind(loopback(AFInet, 0))
+			_, _, err := s.Accept(SecondsToInterval(1))
+			return err
+		}, InvalidArgumentError},
+		{"accept on UDP", func(t *testing.T) error {
+			_, _, err := newTestSocket(t, AFInet, DescSocketUDP).Accept(SecondsToInterval(1))
+			return err
+		}, InvalidMethodError},
+		{"connect refused", func(t *testing.T) error {
+			l, addr := listen(t, AFInet)
+			l.Close() // the port is now closed
+			return newTestSocket(t, AFInet, DescSocketTCP).Connect(addr, SecondsToInterval(5))
+		}, ConnectRefusedError},
+		{"connect when connected", func(t *testing.T) error {
+			c, _ := connectedPair(t, AFInet)
+			addr, _ := c.PeerName()
+			return c.Connect(addr, SecondsToInterval(1))
+		}, IsConnectedError},
+		{"datagram too large", func(t *testing.T) error {
+			s := newTestSocket(t, AFInet, DescSocketUDP)
+			_, err := s.SendTo(make([]byte, 65508), loopback(AFInet, 9), SecondsToInterval(1))
+			return err
+		}, InvalidArgumentError},
+		{"connected datagram too large", func(t *testing.T) error {
+			s := newTestSocket(t, AFInet, DescSocketUDP)
+			s.Connect(loopback(AFInet, 9), SecondsToInterval(1))
+			_, err := s.Send(make([]byte, 65508), SecondsToInterval(1))
+			return err
+		}, InvalidArgumentError},
+		{"accept read negative amount", func(t *testing.T) error {
+			l, _ := listen(t, AFInet)
+			_, _, _, err := l.AcceptRead(-1, SecondsToInterval(1))
+			return err
+		}, InvalidArgumentError},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wantCode(t, tt.name, tt.run(t), tt.code)
+		})
+	}
+}
+
+func TestSendAfterPeerClosedIsResetNotSIGPIPE(t *testing.T) {
+	client, server := connectedPair(t, AFInet)
+	server.Close()
+	var err error
+	for range 100 { // the first sends may still be accepted by the kernel
+		if _, err = client.Send([]byte("x"), SecondsToInterval(1)); err != nil {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	wantCode(t, "send after peer closed", err, ConnectResetError)
+}
+
+func TestDatagramAtLimitIsSent(t *testing.T) {
+	a := newTestSocket(t, AFInet, DescSocketUDP)
+	b := newTestSocket(t, AFInet, DescSocketUDP)
+	b.Bind(loopback(AFInet, 0))
+	bAddr, _ := b.SockName()
+	if n, err := a.SendTo(make([]byte, maxDatagram), bAddr, SecondsToInterval(1)); n != maxDatagram || err != nil {
+		t.Fatalf("sendto %d bytes: %d, %v", maxDatagram, n, err)
+	}
+	buf := make([]byte, 70000)
+	if n, _, err := b.RecvFrom(buf, SecondsToInterval(5)); n != maxDatagram || err != nil {
+		t.Fatalf("recvfrom: %d, %v", n, err)
+	}
+}
+
+// within checks that a call timed out, no earlier than want and not much later.
+func within(t *testing.T, what string, start time.Time, want time.Duration, err error) {
+	t.Helper()
+	elapsed := time.Since(start)
+	wantCode(t, what, err, IOTimeoutError)
+	if !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("%s: %v does not match os.ErrDeadlineExceeded", what, err)
+	}
+	if elapsed < want {
+		t.Errorf("%s returned after %v, before its timeout %v", what, elapsed, want)
+	}
+	if elapsed > want+time.Second {
+		t.Errorf("%s returned after %v, long after its timeout %v", what, elapsed, want)
+	}
+}
+
+func TestTimeouts(t *testing.T) {
+	const timeout = 150 * time.Millisecond
+	iv := DurationToInterval(timeout)
+	tests := []struct {
+		name string
+		call func(t *testing.T, iv Interval) error
+	}{
+		{"accept", func(t *testing.T, iv Interval) error {
+			l, _ := listen(t, AFInet)
+			_, _, err := l.Accept(iv)
+			return err
+		}},
+		{"recv", func(t *testing.T, iv Interval) error {
+			c, _ := connectedPair(t, AFInet)
+			_, err := c.Recv(make([]byte, 8), iv)
+			return err
+		}},
+		{"recvfrom", func(t *testing.T, iv Interval) error {
+			s := newTestSocket(t, AFInet, DescSocketUDP)
+			s.Bind(loopback(AFInet, 0))
+			_, _, err := s.RecvFrom(make([]byte, 8), iv)
+			return err
+		}},
+		{"acceptread", func(t *testing.T, iv Interval) error {
+			l, addr := listen(t, AFInet)
+			c := newTestSocket(t, AFInet, DescSocketTCP)
+			if err := c.Connect(addr, SecondsToInterval(5)); err != nil {
+				t.Fatal(err)
+			}
+			_, _, _, err := l.AcceptRead(16, iv)
+			return err
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			start := time.Now()
+			err := tt.call(t, iv)
+			within(t, tt.name, start, timeout, err)
+		})
+		t.Run(tt.name+"/NoWait", func(t *testing.T) {
+			start := time.Now()
+			err := tt.call(t, IntervalNoWait)
+			wantCode(t, tt.name, err, IOTimeoutError)
+			if tt.name != "acceptread" && time.Since(start) > 500*time.Millisecond {
+				t.Errorf("a no-wait %s waited %v", tt.name, time.Since(start))
+			}
+		})
+	}
+}
+
+func TestNoWaitStillTriesOnce(t *testing.T) {
+	client, server := connectedPair(t, AFInet)
+	client.Send([]byte("ready"), SecondsToInterval(1))
+	buf := make([]byte, 16)
+	var n int
+	var err error
+	for range 100 { // until the bytes cross loopback
+		if n, err = server.Recv(buf, IntervalNoWait); err == nil {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if string(buf[:n]) != "ready" || err != nil {
+		t.Fatalf("no-wait recv with data present = %q, %v", buf[:n], err)
+	}
+}
+
+func TestSendTimeoutReturnsCountSent(t *testing.T) {
+	client, _ := connectedPair(t, AFInet)
+	fd, _ := client.Fileno()
+	unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUF, 4096)
+	big := make([]byte, 16<<20) // far more than the peer, which never reads, can buffer
+	start := time.Now()
+	n, err := client.Send(big, MillisecondsToInterval(200))
+	within(t, "send", start, 200*time.Millisecond, err)
+	if n <= 0 || n >= len(big) {
+		t.Fatalf("send returned %d of %d bytes with the timeout; want the partial count", n, len(big))
+	}
+}
+
+func TestNonblockingMode(t *testing.T) {
+	l, addr := listen(t, AFInet)
+	l.nonblocking.Store(true)
+	_, _, err := l.Accept(IntervalNoTimeout)
+	wantCode(t, "non-blocking accept", err, WouldBlockError)
+
+	c := newTestSocket(t, AFInet, DescSocketTCP)
+	c.nonblocking.Store(true)
+	err = c.Connect(addr, IntervalNoTimeout)
+	if err != nil {
+		wantCode(t, "non-blocking connect", err, InProgressError)
+		deadline := time.Now().Add(5 * time.Second)
+		for errors.Is(err, InProgressError) && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+			err = c.Connect(addr, IntervalNoTimeout)
+		}
+		if err != nil {
+			t.Fatalf("connecting again after PR_IN_PROGRESS_ERROR: %v", err)
+		}
+	}
+	var s *Socket
+	deadline := time.Now().Add(5 * time.Second)
+	for s == nil && time.Now().Before(deadline) {
+		if s, _, err = l.Accept(IntervalNoTimeout); errors.Is(err, WouldBlockError) {
+			time.Sleep(time.Millisecond)
+		} else if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s == nil {
+		t.Fatal("no connection accepted")
+	}
+	defer s.Close()
+	if s.nonblocking.Load() {
+		t.Error("an accepted socket must start in blocking mode")
+	}
+	_, err = c.Recv(make([]byte, 1), IntervalNoTimeout)
+	wantCode(t, "non-blocking recv", err, WouldBlockError)
+	if !errors.Is(err, syscall.EAGAIN) {
+		t.Errorf("would-block does not wrap EAGAIN: %v", err)
+	}
+	// A partial send is a success; a full buffer is would-block.
+	fd, _ := c.Fileno()
+	unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUF, 4096)
+	total := 0
+	for range 10000 {
+		n, err := c.Send(make([]byte, 1<<16), IntervalNoTimeout)
+		total += n
+		if err != nil {
+			wantCode(t, "non-blocking send on a full buffer", err, WouldBlockError)
+			break
+		}
+		if n == 0 {
+			t.Fatal("non-blocking send returned 0 without an error")
+		}
+	}
+	if total == 0 {
+		t.Error("nothing was sent before the buffer filled")
+	}
+}
+
+func TestConnectContinue(t *testing.T) {
+	_, addr := listen(t, AFInet)
+	c := newTestSocket(t, AFInet, DescSocketTCP)
+	c.nonblocking.Store(true)
+	err := c.Connect(addr, IntervalNoTimeout)
+	if err != nil {
+		wantCode(t, "connect", err, InProgressError)
+	}
+	wantCode(t, "continue without poll flags", c.ConnectContinue(0), InProgressError)
+	wantCode(t, "continue on NVAL", c.ConnectContinue(PollNval), BadDescriptorError)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		err = c.ConnectContinue(PollWrite)
+		if err == nil || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("ConnectContinue: %v", err)
+	}
+	if _, err := c.PeerName(); err != nil {
+		t.Fatalf("not connected after ConnectContinue: %v", err)
+	}
+
+	refused := newTestSocket(t, AFInet, DescSocketTCP)
+	l2, addr2 := listen(t, AFInet)
+	l2.Close()
+	refused.nonblocking.Store(true)
+	if err := refused.Connect(addr2, IntervalNoTimeout); err != nil && !errors.Is(err, InProgressError) {
+		wantCode(t, "non-blocking connect to a closed port", err, ConnectRefusedError)
+		return
+	}
+	time.Sleep(50 * time.Millisecond)
+	wantCode(t, "continue after refusal", refused.ConnectContinue(PollWrite|PollErr|PollHup), ConnectRefusedError)
+}
+
+func TestCloseUnblocksBlockedCalls(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(t *testing.T) (*Socket, func() error)
+	}{
+		{"accept", func(t *testing.T) (*Socket, func() error) {
+			l, _ := listen(t, AFInet)
+			return l, func() error { _, _, err := l.Accept(IntervalNoTimeout); return err }
+		}},
+		{"recv", func(t *testing.T) (*Socket, func() error) {
+			c, _ := connectedPair(t, AFInet)
+			return c, func() error { _, err := c.Recv(make([]byte, 1), IntervalNoTimeout); return err }
+		}},
+		{"recvfrom", func(t *testing.T) (*Socket, func() error) {
+			s := newTestSocket(t, AFInet, DescSocketUDP)
+			s.Bind(loopback(AFInet, 0))
+			return s, func() error { _, _, err := s.RecvFrom(make([]byte, 1), IntervalNoTimeout); return err }
+		}},
+		{"send", func(t *testing.T) (*Socket, func() error) {
+			c, _ := connectedPair(t, AFInet)
+			return c, func() error { _, err := c.Send(make([]byte, 64<<20), IntervalNoTimeout); return err }
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, call := tt.setup(t)
+			done := make(chan error, 1)
+			go func() { done <- call() }()
+			time.Sleep(50 * time.Millisecond) // let it block
+			if err := s.Close(); err != nil {
+				t.Fatalf("close: %v", err)
+			}
+			select {
+			case err := <-done:
+				if !errors.Is(err, net.ErrClosed) {
+					t.Fatalf("blocked %s returned %v, want net.ErrClosed", tt.name, err)
+				}
+				wantCode(t, tt.name, err, BadDescriptorError)
+			case <-time.After(5 * time.Second):
+				t.Fatalf("Close did not wake the blocked %s", tt.name)
+			}
+		})
+	}
+}
+
+func TestClosedSocketMethodsFail(t *testing.T) {
+	s, err := NewSocket(AFInet, DescSocketTCP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	var nilSock *Socket
+	for _, sock := range []*Socket{s, nilSock} {
+		calls := map[string]error{
+			"close":    sock.Close(),
+			"bind":     sock.Bind(loopback(AFInet, 0)),
+			"listen":   sock.Listen(1),
+			"connect":  sock.Connect(loopback(AFInet, 1), 1),
+			"shutdown": sock.Shutdown(ShutdownBoth),
+			"cont":     sock.ConnectContinue(PollWrite),
+		}
+		_, calls["recv"] = sock.Recv(make([]byte, 1), 1)
+		_, calls["send"] = sock.Send([]byte("x"), 1)
+		_, calls["sendto"] = sock.SendTo([]byte("x"), loopback(AFInet, 1), 1)
+		_, _, calls["recvfrom"] = sock.RecvFrom(make([]byte, 1), 1)
+		_, _, calls["accept"] = sock.Accept(1)
+		_, _, _, calls["acceptread"] = sock.AcceptRead(1, 1)
+		_, calls["sockname"] = sock.SockName()
+		_, calls["peername"] = sock.PeerName()
+		_, calls["fileno"] = sock.Fileno()
+		_, calls["read"] = sock.Read(make([]byte, 1))
+		_, calls["write"] = sock.Write([]byte("x"))
+		for name, err := range calls {
+			wantCode(t, name, err, BadDescriptorError)
+		}
+	}
+}
+
+// threadCount reads the number of OS threads of this process.
+func threadCount(t *testing.T) int {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Skipf("no /proc/self/status: %v", err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "Threads:"); ok {
+			n, _ := strconv.Atoi(strings.TrimSpace(v))
+			return n
+		}
+	}
+	t.Skip("no thread count in /proc/self/status")
+	return 0
+}
+
+// Blocked calls park goroutines in the runtime poller, not OS threads.
+func TestBlockedCallsDoNotHoldThreads(t *testing.T) {
+	const n = 1000 // 500 pairs blocked in Recv, 500 listeners blocked in Accept
+	before := threadCount(t)
+	var wg sync.WaitGroup
+	var socks []*Socket
+	for range n / 2 {
+		a, b, err := NewTCPPair()
+		if err != nil {
+			t.Fatal(err)
+		}
+		socks = append(socks, a, b)
+		wg.Add(1)
+		go func() { defer wg.Done(); a.Recv(make([]byte, 1), IntervalNoTimeout) }()
+	}
+	for range n / 2 {
+		l := newTestSocket(t, AFInet, DescSocketTCP)
+		l.Bind(loopback(AFInet, 0))
+		l.Listen(1)
+		socks = append(socks, l)
+		wg.Add(1)
+		go func() { defer wg.Done(); l.Accept(IntervalNoTimeout) }()
+	}
+	time.Sleep(200 * time.Millisecond)
+	during := threadCount(t)
+	for _, s := range socks {
+		s.Close()
+	}
+	wg.Wait()
+	if during > before+10 {
+		t.Fatalf("%d goroutines blocked in Recv/Accept used %d OS threads (%d before)", n, during, before)
+	}
+}
+
+func TestNewTCPPair(t *testing.T) {
+	a, b, err := NewTCPPair()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	defer b.Close()
+	if a.DescType() != DescSocketTCP || a.Family() != AFLocal {
+		t.Errorf("pair: %v %v", a.DescType(), a.Family())
+	}
+	for _, p := range [][2]*Socket{{a, b}, {b, a}} {
+		if _, err := p[0].Send([]byte("hi"), SecondsToInterval(1)); err != nil {
+			t.Fatal(err)
+		}
+		buf := make([]byte, 4)
+		if n, err := p[1].Recv(buf, SecondsToInterval(1)); string(buf[:n]) != "hi" || err != nil {
+			t.Fatalf("pair recv %q, %v", buf[:n], err)
+		}
+	}
+}
+
+func TestImportTCPSocket(t *testing.T) {
+	var pipe [2]int
+	if err := unix.Pipe2(pipe[:], unix.O_CLOEXEC); err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(pipe[0])
+	defer unix.Close(pipe[1])
+	_, err := ImportTCPSocket(pipe[0])
+	wantCode(t, "import a pipe", err, NotSocketError)
+	if _, err := unix.FcntlInt(uintptr(pipe[0]), unix.F_GETFD, 0); err != nil {
+		t.Errorf("a refused descriptor must stay open: %v", err)
+	}
+	_, err = ImportTCPSocket(pipe[1] + 1000)
+	wantCode(t, "import a bad descriptor", err, BadDescriptorError)
+	_, err = ImportTCPSocket(-1)
+	wantCode(t, "import -1", err, BadDescriptorError)
+
+	// A real connected socket, made by the standard library.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	raw, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	if err := unix.Connect(raw, &unix.SockaddrInet4{Port: port, Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		unix.Close(raw)
+		t.Fatal(err)
+	}
+	s, err := ImportTCPSocket(raw)
+	if err != nil {
+		unix.Close(raw)
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.Family() != AFInet || s.DescType() != DescSocketTCP {
+		t.Errorf("imported: %v %v", s.Family(), s.DescType())
+	}
+	peer, err := s.PeerName()
+	if err != nil || peer.Port() != port {
+		t.Errorf("imported peer %v, %v", peer, err)
+	}
+	conn, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.Write([]byte("imported"))
+	buf := make([]byte, 16)
+	if n, err := s.Recv(buf, SecondsToInterval(5)); string(buf[:n]) != "imported" || err != nil {
+		t.Fatalf("recv on imported socket: %q, %v", buf[:n], err)
+	}
+}
+
+func TestAcceptRead(t *testing.T) {
+	l, addr := listen(t, AFInet)
+	c := newTestSocket(t, AFInet, DescSocketTCP)
+	if err := c.Connect(addr, SecondsToInterval(5)); err != nil {
+		t.Fatal(err)
+	}
+	c.Send([]byte("first bytes"), SecondsToInterval(1))
+	s, peer, data, err := l.AcceptRead(5, SecondsToInterval(5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	local, _ := c.SockName()
+	if string(data) != "first" || peer != local {
+		t.Errorf("AcceptRead = %q from %v; want \"first\" from %v", data, peer, local)
+	}
+	rest := make([]byte, 16)
+	if n, _ := s.Recv(rest, SecondsToInterval(1)); string(rest[:n]) != " bytes" {
+		t.Errorf("the rest: %q", rest[:n])
+	}
+}
+
+func TestAcceptReadClosesConnectionOnFailedRead(t *testing.T) {
+	l, addr := listen(t, AFInet)
+	c := newTestSocket(t, AFInet, DescSocketTCP)
+	if err := c.Connect(addr, SecondsToInterval(5)); err != nil {
+		t.Fatal(err)
+	}
+	_, _, _, err := l.AcceptRead(8, MillisecondsToInterval(50))
+	wantCode(t, "acceptread", err, IOTimeoutError)
+	// The server side was closed: the client sees EOF.
+	if n, err := c.Recv(make([]byte, 1), SecondsToInterval(5)); n != 0 || err != nil {
+		t.Fatalf("client after a failed AcceptRead: %d, %v; want EOF", n, err)
+	}
+}
+
+func TestReaderWriter(t *testing.T) {
+	a, b, err := NewTCPPair()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if _, err := a.Write([]byte("abc")); err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	buf := make([]byte, 8)
+	n, err := b.Read(buf)
+	if string(buf[:n]) != "abc" || err != nil {
+		t.Fatalf("Read = %q, %v", buf[:n], err)
+	}
+	if n, err := b.Read(buf); n != 0 || err == nil || err.Error() != "EOF" {
+		t.Fatalf("Read at EOF = %d, %v; want io.EOF", n, err)
+	}
+}
+
+func TestUnixAbstractAndPathErrors(t *testing.T) {
+	_, err := NewUnixAddress("")
+	wantCode(t, "empty path", err, InvalidArgumentError)
+	_, err = NewUnixAddress("a\x00b")
+	wantCode(t, "NUL in path", err, InvalidArgumentError)
+	_, err = NewUnixAddress(strings.Repeat("x", maxUnixPath+1))
+	wantCode(t, "long path", err, NameTooLongError)
+
+	if runtime.GOOS != "linux" {
+		t.Skip("abstract Unix socket names are Linux only")
+	}
+	name := "@nspr-test-" + strconv.Itoa(os.Getpid())
+	addr, err := NewUnixAddress(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := newTestSocket(t, AFLocal, DescSocketTCP)
+	if err := l.Bind(addr); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := l.SockName()
+	if got.Path() != name || got.Family() != AFLocal {
+		t.Errorf("abstract SockName = %q (%v), want %q", got.Path(), got.Family(), name)
+	}
+}
