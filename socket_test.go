@@ -725,7 +725,7 @@ func TestNewTCPPair(t *testing.T) {
 
 func TestImportTCPSocket(t *testing.T) {
 	var pipe [2]int
-	if err := unix.Pipe2(pipe[:], unix.O_CLOEXEC); err != nil {
+	if err := unix.Pipe(pipe[:]); err != nil {
 		t.Fatal(err)
 	}
 	defer unix.Close(pipe[0])
@@ -746,7 +746,7 @@ func TestImportTCPSocket(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	raw, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	raw, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
