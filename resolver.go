@@ -1,0 +1,187 @@
+package nspr
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"strings"
+	"time"
+)
+
+// Resolver turns names into addresses and back for AddrInfo, HostEntry and
+// NetworkAddress. It uses Go's own resolver (the hosts file, then DNS), never
+// the C library, so lookups park a goroutine instead of a thread and can be
+// cancelled.
+//
+// The zero Resolver asks the DNS servers of /etc/resolv.conf. Set Server (or
+// Dial) to send every DNS query to a server of your choosing instead, e.g. a
+// test server on loopback. Go's resolver still reads /etc/hosts and the
+// search list of /etc/resolv.conf first; use fully qualified names ending in
+// "." to skip the search list.
+type Resolver struct {
+	// Server is the "host:port" of the DNS server to query instead of the
+	// ones in /etc/resolv.conf. Ignored when Dial is set.
+	Server string
+
+	// Dial, if set, opens every connection to a DNS server, as
+	// net.Resolver.Dial does; address is the server Go would have used.
+	Dial func(ctx context.Context, network, address string) (net.Conn, error)
+
+	// Timeout bounds each whole lookup; 0 leaves only the context's
+	// deadline and resolv.conf's own timeouts.
+	Timeout time.Duration
+}
+
+// DefaultResolver serves NewAddrInfo, NewHostEntry, NewNetworkAddress and the
+// other package-level lookups. Replace it, or its fields, before the first
+// lookup to send a program's queries elsewhere.
+var DefaultResolver = &Resolver{}
+
+// configuredFamilies reports whether any interface has a non-loopback IPv4
+// and IPv6 address, for AIAddrConfig. Tests replace it.
+var configuredFamilies = func() (v4, v6 bool) {
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		return true, true // cannot tell: filter nothing
+	}
+	for _, a := range addrs {
+		pfx, ok := a.(*net.IPNet)
+		if !ok {
+			continue
+		}
+		ip, ok := netip.AddrFromSlice(pfx.IP)
+		if !ok || ip.IsLoopback() {
+			continue
+		}
+		if ip.Unmap().Is4() {
+			v4 = true
+		} else {
+			v6 = true
+		}
+	}
+	return v4, v6
+}
+
+// resolver returns r, or DefaultResolver for a nil r.
+func (r *Resolver) resolver() *Resolver {
+	if r == nil {
+		return DefaultResolver
+	}
+	return r
+}
+
+// net returns the Go resolver configured by r, forced to the pure-Go path.
+func (r *Resolver) net() *net.Resolver {
+	nr := &net.Resolver{PreferGo: true, Dial: r.Dial}
+	if nr.Dial == nil && r.Server != "" {
+		server := r.Server
+		nr.Dial = func(ctx context.Context, network, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, network, server)
+		}
+	}
+	return nr
+}
+
+// withTimeout applies r.Timeout to ctx.
+func (r *Resolver) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if r.Timeout > 0 {
+		return context.WithTimeout(ctx, r.Timeout)
+	}
+	return context.WithCancel(ctx)
+}
+
+// lookupResult is what one forward lookup found: the addresses in the
+// resolver's order and, if asked for, the canonical name.
+type lookupResult struct {
+	addrs     []netip.Addr
+	canonical string
+}
+
+// lookup resolves host to the addresses of family (AFUnspec for both), the
+// common path of AddrInfo, HostEntry and NetworkAddress. A numeric host is
+// its own answer and its own canonical name, as getaddrinfo treats it.
+func (r *Resolver) lookup(ctx context.Context, op, host string, family Family, canon bool) (lookupResult, error) {
+	if ip, err := netip.ParseAddr(host); err == nil {
+		if !familyMatches(ip, family) {
+			return lookupResult{}, lookupError(op, host, family)
+		}
+		return lookupResult{addrs: []netip.Addr{ip}, canonical: host}, nil
+	}
+	if host == "" {
+		return lookupResult{}, newError(op, DirectoryLookupError, errors.New("empty host name"))
+	}
+	ctx, cancel := r.withTimeout(ctx)
+	defer cancel()
+	nr := r.net()
+	network := "ip"
+	switch family {
+	case AFInet:
+		network = "ip4"
+	case AFInet6:
+		network = "ip6"
+	}
+	ips, err := nr.LookupNetIP(ctx, network, host)
+	if err != nil {
+		return lookupResult{}, newError(op, DirectoryLookupError, err)
+	}
+	res := lookupResult{addrs: make([]netip.Addr, 0, len(ips))}
+	for _, ip := range ips {
+		if ip.Is4In6() && family != AFInet6 {
+			ip = ip.Unmap() // A records arrive in 16-byte form
+		}
+		if familyMatches(ip, family) {
+			res.addrs = append(res.addrs, ip)
+		}
+	}
+	if len(res.addrs) == 0 {
+		return lookupResult{}, lookupError(op, host, family)
+	}
+	if canon {
+		cname, err := nr.LookupCNAME(ctx, host)
+		if err != nil {
+			return lookupResult{}, newError(op, DirectoryLookupError, err)
+		}
+		res.canonical = strings.TrimSuffix(cname, ".")
+	}
+	return res, nil
+}
+
+// familyMatches reports whether ip belongs to family (AFUnspec: any).
+func familyMatches(ip netip.Addr, family Family) bool {
+	switch family {
+	case AFInet:
+		return ip.Is4()
+	case AFInet6:
+		return ip.Is6()
+	}
+	return true
+}
+
+// lookupError is PR_DIRECTORY_LOOKUP_ERROR for a name with no address of
+// the family asked for.
+func lookupError(op, host string, family Family) error {
+	return newError(op, DirectoryLookupError,
+		&net.DNSError{Err: "no address in family " + family.String(), Name: host, IsNotFound: true})
+}
+
+// reverse returns the names of ip, the first being the official one.
+func (r *Resolver) reverse(ctx context.Context, op string, ip netip.Addr) ([]string, error) {
+	ctx, cancel := r.withTimeout(ctx)
+	defer cancel()
+	names, err := r.net().LookupAddr(ctx, ip.String())
+	if err != nil {
+		return nil, newError(op, DirectoryLookupError, err)
+	}
+	if len(names) == 0 {
+		return nil, lookupError(op, ip.String(), AFUnspec)
+	}
+	for i, n := range names {
+		names[i] = strings.TrimSuffix(n, ".")
+	}
+	return names, nil
+}
