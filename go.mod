@@ -2,4 +2,9 @@ module github.com/nspr-go/nspr
 
 go 1.26.8
 
-require golang.org/x/sys v0.50.0 // indirect
+require (
+	github.com/miekg/dns v1.1.73
+	golang.org/x/sys v0.50.0
+)
+
+require golang.org/x/net v0.57.0 // indirect

@@ -46,8 +46,10 @@ func NewHostEntryByAddrContext(ctx context.Context, addr NetworkAddress) (*HostE
 }
 
 // HostEntry looks name up with r; see NewHostEntry. The official name is the
-// canonical name; the aliases hold name itself when it is an alias (a CNAME
-// or a hosts-file alias) of that name. A nil r is DefaultResolver.
+// canonical name, at the end of any CNAME chain; the aliases hold name itself
+// when it is an alias of that name (Go's resolver does not report the
+// names in the middle of a chain, nor a hosts-file line's other names). A
+// nil r is DefaultResolver.
 func (r *Resolver) HostEntry(ctx context.Context, name string) (*HostEntry, error) {
 	res, err := r.resolver().lookup(ctx, "gethostbyname", name, AFUnspec, true)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 )
@@ -72,16 +73,29 @@ func (r *Resolver) resolver() *Resolver {
 }
 
 // net returns the Go resolver configured by r, forced to the pure-Go path.
+//
+// Every connection to a DNS server is cut when the lookup's context ends: Go
+// keeps waiting on a UDP answer until resolv.conf's timeout even after the
+// caller gave up, which would hold a goroutine and a descriptor for seconds.
 func (r *Resolver) net() *net.Resolver {
-	nr := &net.Resolver{PreferGo: true, Dial: r.Dial}
-	if nr.Dial == nil && r.Server != "" {
-		server := r.Server
-		nr.Dial = func(ctx context.Context, network, _ string) (net.Conn, error) {
+	dial, server := r.Dial, r.Server
+	if dial == nil {
+		dial = func(ctx context.Context, network, address string) (net.Conn, error) {
+			if server != "" {
+				address = server
+			}
 			var d net.Dialer
-			return d.DialContext(ctx, network, server)
+			return d.DialContext(ctx, network, address)
 		}
 	}
-	return nr
+	return &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, address string) (net.Conn, error) {
+		c, err := dial(ctx, network, address)
+		if err != nil {
+			return nil, err
+		}
+		context.AfterFunc(ctx, func() { c.SetDeadline(time.Unix(1, 0)) })
+		return c, nil
+	}}
 }
 
 // withTimeout applies r.Timeout to ctx.
@@ -102,6 +116,9 @@ type lookupResult struct {
 	canonical string
 }
 
+// maxCNAMEHops bounds the CNAME chain followed for the canonical name.
+const maxCNAMEHops = 8
+
 // lookup resolves host to the addresses of family (AFUnspec for both), the
 // common path of AddrInfo, HostEntry and NetworkAddress. A numeric host is
 // its own answer and its own canonical name, as getaddrinfo treats it.
@@ -110,7 +127,11 @@ func (r *Resolver) lookup(ctx context.Context, op, host string, family Family, c
 		if !familyMatches(ip, family) {
 			return lookupResult{}, lookupError(op, host, family)
 		}
-		return lookupResult{addrs: []netip.Addr{ip}, canonical: host}, nil
+		res := lookupResult{addrs: []netip.Addr{ip}}
+		if canon {
+			res.canonical = host
+		}
+		return res, nil
 	}
 	if host == "" {
 		return lookupResult{}, newError(op, DirectoryLookupError, errors.New("empty host name"))
@@ -142,13 +163,35 @@ func (r *Resolver) lookup(ctx context.Context, op, host string, family Family, c
 		return lookupResult{}, lookupError(op, host, family)
 	}
 	if canon {
-		cname, err := nr.LookupCNAME(ctx, host)
+		cname, err := canonicalName(ctx, nr, host)
 		if err != nil {
 			return lookupResult{}, newError(op, DirectoryLookupError, err)
 		}
-		res.canonical = strings.TrimSuffix(cname, ".")
+		res.canonical = cname
 	}
 	return res, nil
+}
+
+// canonicalName follows host's CNAMEs to its canonical name. Go's
+// LookupCNAME alone may stop at any hop of a chain, depending on which of
+// its parallel answers arrives first; asking again from there until the
+// name stays put gives the end of the chain every time.
+func canonicalName(ctx context.Context, nr *net.Resolver, host string) (string, error) {
+	seen := []string{strings.TrimSuffix(host, ".")}
+	name := host
+	for range maxCNAMEHops {
+		cname, err := nr.LookupCNAME(ctx, name)
+		if err != nil {
+			return "", err
+		}
+		next := strings.TrimSuffix(cname, ".")
+		if slices.ContainsFunc(seen, func(n string) bool { return strings.EqualFold(n, next) }) {
+			break // the canonical name, or a loop
+		}
+		seen = append(seen, next)
+		name = cname
+	}
+	return seen[len(seen)-1], nil
 }
 
 // familyMatches reports whether ip belongs to family (AFUnspec: any).
