@@ -31,8 +31,9 @@ type Server struct {
 	// Addr is the "127.0.0.1:port" the server answers on, over UDP and TCP.
 	Addr string
 
-	udp, tcp *dns.Server
-	closing  chan struct{}
+	udp, tcp  *dns.Server
+	closing   chan struct{}
+	closeOnce sync.Once
 
 	mu      sync.Mutex
 	records map[string][]dns.RR // by lower-case owner name
@@ -100,11 +101,14 @@ func listen() (net.PacketConn, net.Listener, error) {
 	return nil, nil, lastErr
 }
 
-// close releases delayed answers, then stops both servers.
+// close releases delayed answers, then stops both servers; later calls do
+// nothing.
 func (s *Server) close() {
-	close(s.closing)
-	s.udp.Shutdown()
-	s.tcp.Shutdown()
+	s.closeOnce.Do(func() {
+		close(s.closing)
+		s.udp.Shutdown()
+		s.tcp.Shutdown()
+	})
 }
 
 // ServFail makes the server answer SERVFAIL for name.
