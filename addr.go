@@ -59,15 +59,19 @@ func (r *Resolver) NetworkAddress(ctx context.Context, host string, port uint16,
 	default:
 		return NetworkAddress{}, newError(op, InvalidArgumentError, errors.New("family "+family.String()+" is not PR_AF_INET, PR_AF_INET6, PR_AF_UNSPEC or PR_AF_LOCAL"))
 	}
+	if ip, ok, err := numericAddr("getaddrinfo", host, family); ok {
+		if err != nil {
+			return NetworkAddress{}, err
+		}
+		return NewNetworkAddressFromAddrPort(netip.AddrPortFrom(ip, port)), nil
+	}
 	ai, err := r.AddrInfo(ctx, host, family, AIAddrConfig)
 	if err != nil {
 		return NetworkAddress{}, err
 	}
 	a := ai.addrs[0] // AddrInfo never succeeds empty
 	a.ap = netip.AddrPortFrom(a.ap.Addr(), port)
-	if _, err := netip.ParseAddr(host); err != nil {
-		a.hostname = ai.canonical // a name: remember what it resolved to
-	}
+	a.hostname = ai.canonical // built from a name: remember what it resolved to
 	return a, nil
 }
 
@@ -117,8 +121,12 @@ func ParseNetworkAddress(s string) (NetworkAddress, error) {
 }
 
 // NewNetworkAddressFromAddrPort returns the address of ap: AFInet for an IPv4
-// address, AFInet6 for any other (including IPv4-mapped IPv6).
+// address, AFInet6 for any other (including IPv4-mapped IPv6). The zero
+// AddrPort gives the zero NetworkAddress, which no socket accepts.
 func NewNetworkAddressFromAddrPort(ap netip.AddrPort) NetworkAddress {
+	if !ap.Addr().IsValid() {
+		return NetworkAddress{}
+	}
 	family := AFInet6
 	if ap.Addr().Is4() {
 		family = AFInet
@@ -127,8 +135,10 @@ func NewNetworkAddressFromAddrPort(ap netip.AddrPort) NetworkAddress {
 }
 
 // NewUnixAddress returns an AFLocal address for path. A path beginning with
-// '@' names a Linux abstract socket. Paths that are empty, contain NUL or do
-// not fit sockaddr_un are PR_INVALID_ARGUMENT_ERROR.
+// '@' names a Linux abstract socket; elsewhere it is
+// PR_ADDRESS_NOT_SUPPORTED_ERROR. Paths that are empty or contain NUL are
+// PR_INVALID_ARGUMENT_ERROR, paths too long for sockaddr_un
+// PR_NAME_TOO_LONG_ERROR.
 func NewUnixAddress(path string) (NetworkAddress, error) {
 	if err := validUnixPath(path); err != nil {
 		return NetworkAddress{}, err
@@ -142,6 +152,8 @@ func validUnixPath(path string) error {
 		return newError("address", InvalidArgumentError, errors.New("empty Unix socket path"))
 	case len(path) > maxUnixPath:
 		return newError("address", NameTooLongError, errors.New("Unix socket path too long"))
+	case path[0] == '@' && !abstractUnix:
+		return newError("address", AddressNotSupportedError, errors.New("abstract Unix socket names exist on Linux only"))
 	}
 	for i := 0; i < len(path); i++ {
 		if path[i] == 0 {

@@ -244,6 +244,36 @@ func TestNetworkAddressZeroAndNetAddr(t *testing.T) {
 	}
 }
 
+func TestNewNetworkAddressFromAddrPort(t *testing.T) {
+	tests := []struct {
+		ap     string
+		family Family
+	}{
+		{"127.0.0.1:1", AFInet},
+		{"[::1]:1", AFInet6},
+		{"[::ffff:127.0.0.1]:1", AFInet6},
+	}
+	for _, tt := range tests {
+		ap := netip.MustParseAddrPort(tt.ap)
+		a := NewNetworkAddressFromAddrPort(ap)
+		if a.Family() != tt.family || a.AddrPort() != ap || a.String() != tt.ap {
+			t.Errorf("%s: %v %v", tt.ap, a.Family(), a)
+		}
+	}
+	if a := NewNetworkAddressFromAddrPort(netip.AddrPort{}); a != (NetworkAddress{}) {
+		t.Errorf("zero AddrPort gave %#v", a)
+	}
+}
+
+func BenchmarkNewNetworkAddressNumeric(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := NewNetworkAddress("127.0.0.1", 80, AFInet); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func TestParseNetworkAddress(t *testing.T) {
 	good := []string{"127.0.0.1:80", "[::1]:80", "[fe80::1%lo]:1", "[::ffff:1.2.3.4]:0", "/tmp/s", "@abs"}
 	for _, s := range good {

@@ -57,7 +57,7 @@ func (r *Resolver) AddrInfo(ctx context.Context, host string, family Family, fla
 	if err != nil {
 		return nil, err
 	}
-	if _, perr := netip.ParseAddr(host); perr != nil && !localhostNames[host] {
+	if !res.numeric && !localhostNames[host] {
 		res.addrs = addrConfig(res.addrs)
 		if len(res.addrs) == 0 {
 			return nil, newError(op, DirectoryLookupError, errors.New("no address of a family configured on this host"))

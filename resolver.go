@@ -114,20 +114,35 @@ func (r *Resolver) withTimeout(ctx context.Context) (context.Context, context.Ca
 type lookupResult struct {
 	addrs     []netip.Addr
 	canonical string
+	numeric   bool // host was a numeric address, not a name
 }
 
 // maxCNAMEHops bounds the CNAME chain followed for the canonical name.
 const maxCNAMEHops = 8
 
+// numericAddr parses host as a numeric address; ok is false for a name. A
+// number of the other family is PR_DIRECTORY_LOOKUP_ERROR, as getaddrinfo
+// finds no address for it.
+func numericAddr(op, host string, family Family) (ip netip.Addr, ok bool, err error) {
+	ip, perr := netip.ParseAddr(host)
+	if perr != nil {
+		return netip.Addr{}, false, nil
+	}
+	if !familyMatches(ip, family) {
+		return netip.Addr{}, true, lookupError(op, host, family)
+	}
+	return ip, true, nil
+}
+
 // lookup resolves host to the addresses of family (AFUnspec for both), the
 // common path of AddrInfo, HostEntry and NetworkAddress. A numeric host is
 // its own answer and its own canonical name, as getaddrinfo treats it.
 func (r *Resolver) lookup(ctx context.Context, op, host string, family Family, canon bool) (lookupResult, error) {
-	if ip, err := netip.ParseAddr(host); err == nil {
-		if !familyMatches(ip, family) {
-			return lookupResult{}, lookupError(op, host, family)
+	if ip, ok, err := numericAddr(op, host, family); ok {
+		if err != nil {
+			return lookupResult{}, err
 		}
-		res := lookupResult{addrs: []netip.Addr{ip}}
+		res := lookupResult{addrs: []netip.Addr{ip}, numeric: true}
 		if canon {
 			res.canonical = host
 		}
