@@ -1,0 +1,521 @@
+//go:build linux
+
+package nspr
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"sync"
+	"testing"
+	"time"
+)
+
+// The differential suite runs each scenario through the original (Debian's
+// python3-nss, as testdata/diff/run.py) and through nspr and compares the
+// results: "V value" for a value, "E PR_NAME" for an error. Scenarios that
+// cannot crash the original share one Python process; those touching
+// sockets run one process each, because the original segfaults on misuse.
+//
+// A scenario whose results differ on purpose names the docs/compat.md bullet
+// that allows it and states both sides' results, so the test also notices
+// when the difference disappears.
+
+// diffCase is one scenario.
+type diffCase struct {
+	name     string
+	py       string        // Python code assigning the result to r (io is nss.io)
+	got      func() string // the same through nspr
+	isolated bool          // run in its own Python process
+	compat   string        // the docs/compat.md bullet allowing a difference
+	orig     string        // the original's result where compat is set
+}
+
+const pythonNSS = "/usr/bin/python3"
+
+// val formats a value as run.py does.
+func val(v any) string {
+	switch x := v.(type) {
+	case bool:
+		if x {
+			return "V True"
+		}
+		return "V False"
+	case []byte:
+		return "V " + string(x)
+	case nil:
+		return "V None"
+	}
+	return fmt.Sprint("V ", v)
+}
+
+// res formats a value or an error.
+func res(v any, err error) string {
+	if err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			return "E " + e.Code.String()
+		}
+		return "X " + err.Error()
+	}
+	return val(v)
+}
+
+// runOriginal runs the snippets in one Python process.
+func runOriginal(t *testing.T, snippets []string) []string {
+	t.Helper()
+	in, err := json.Marshal(snippets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, pythonNSS, "testdata/diff/run.py")
+	cmd.Stdin = bytes.NewReader(in)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		msg := fmt.Sprintf("CRASH %v", err)
+		results := make([]string, len(snippets))
+		for i := range results {
+			results[i] = msg
+		}
+		return results
+	}
+	var results []string
+	if err := json.Unmarshal(out, &results); err != nil || len(results) != len(snippets) {
+		t.Fatalf("run.py: %v (%d results for %d snippets): %s", err, len(results), len(snippets), stderr.String())
+	}
+	return results
+}
+
+func TestDifferential(t *testing.T) {
+	if err := exec.Command(pythonNSS, "-c", "import nss.io").Run(); err != nil {
+		t.Skipf("python3-nss not installed (%s -c 'import nss.io': %v); .ci/run installs it", pythonNSS, err)
+	}
+	cases := diffCases(t)
+	var batch []string
+	var batchIdx []int
+	for i, c := range cases {
+		if !c.isolated {
+			batch = append(batch, c.py)
+			batchIdx = append(batchIdx, i)
+		}
+	}
+	results := make([]string, len(cases))
+	for j, r := range runOriginal(t, batch) {
+		results[batchIdx[j]] = r
+	}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 4)
+	for i, c := range cases {
+		if c.isolated {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				sem <- struct{}{}
+				defer func() { <-sem }()
+				results[i] = runOriginal(t, []string{c.py})[0]
+			}()
+		}
+	}
+	wg.Wait()
+	allowed := 0
+	for i, c := range cases {
+		orig, ours := results[i], c.got()
+		switch {
+		case c.compat == "" && orig != ours:
+			t.Errorf("%s: original %q, nspr %q\n\tpython: %s", c.name, orig, ours, c.py)
+		case c.compat != "" && (orig != c.orig || ours == orig):
+			t.Errorf("%s: allowed difference (%s) changed: original %q (listed %q), nspr %q", c.name, c.compat, orig, c.orig, ours)
+		case c.compat != "":
+			allowed++
+		}
+	}
+	t.Logf("%d scenarios, %d deliberate differences (docs/compat.md)", len(cases), allowed)
+	if len(cases) < 150 {
+		t.Errorf("%d scenarios, want at least 150", len(cases))
+	}
+}
+
+// Bullets of docs/compat.md cited by the allow-list.
+const (
+	compatByteOrder = "Foundation: Byte order (unsigned)"
+	compatProtocols = "Foundation: Protocols (unknown is PR_DIRECTORY_LOOKUP_ERROR)"
+	compatClosed    = "Sockets: Closed sockets (PR_BAD_DESCRIPTOR_ERROR)"
+	compatRefused   = "Sockets: Connection refused (PR_CONNECT_REFUSED_ERROR)"
+	compatString    = "Addresses: NetworkAddress.String() prints the port"
+	compatPorts     = "Addresses: Ports outside 0-65535 are PR_INVALID_ARGUMENT_ERROR"
+	compatHostname  = "Addresses: Hostname() of a numeric address is its text"
+)
+
+func diffCases(t *testing.T) []diffCase {
+	var cs []diffCase
+	add := func(c diffCase) { cs = append(cs, c) }
+
+	// Constants: all 47 values.
+	for _, k := range []struct {
+		py string
+		v  fmtInt
+	}{
+		{"PR_AF_UNSPEC", AFUnspec}, {"PR_AF_LOCAL", AFLocal}, {"PR_AF_INET", AFInet}, {"PR_AF_INET6", AFInet6},
+		{"PR_AI_ALL", AIAll}, {"PR_AI_V4MAPPED", AIV4Mapped}, {"PR_AI_ADDRCONFIG", AIAddrConfig},
+		{"PR_AI_NOCANONNAME", AINoCanonName}, {"PR_AI_DEFAULT", AIDefault},
+		{"PR_DESC_FILE", DescFile}, {"PR_DESC_SOCKET_TCP", DescSocketTCP}, {"PR_DESC_SOCKET_UDP", DescSocketUDP},
+		{"PR_DESC_LAYERED", DescLayered}, {"PR_DESC_PIPE", DescPipe},
+		{"PR_INTERVAL_NO_WAIT", IntervalNoWait}, {"PR_INTERVAL_NO_TIMEOUT", IntervalNoTimeout},
+		{"PR_INTERVAL_MIN", IntervalMin}, {"PR_INTERVAL_MAX", IntervalMax},
+		{"PR_IpAddrNull", IPAddrNull}, {"PR_IpAddrAny", IPAddrAny}, {"PR_IpAddrLoopback", IPAddrLoopback},
+		{"PR_IpAddrV4Mapped", IPAddrV4Mapped},
+		{"PR_POLL_READ", PollRead}, {"PR_POLL_WRITE", PollWrite}, {"PR_POLL_EXCEPT", PollExcept},
+		{"PR_POLL_ERR", PollErr}, {"PR_POLL_NVAL", PollNval}, {"PR_POLL_HUP", PollHup},
+		{"PR_SHUTDOWN_RCV", ShutdownRcv}, {"PR_SHUTDOWN_SEND", ShutdownSend}, {"PR_SHUTDOWN_BOTH", ShutdownBoth},
+		{"PR_SockOpt_Nonblocking", SockOptNonblocking}, {"PR_SockOpt_Linger", SockOptLinger},
+		{"PR_SockOpt_Reuseaddr", SockOptReuseaddr}, {"PR_SockOpt_Keepalive", SockOptKeepalive},
+		{"PR_SockOpt_RecvBufferSize", SockOptRecvBufferSize}, {"PR_SockOpt_SendBufferSize", SockOptSendBufferSize},
+		{"PR_SockOpt_IpTimeToLive", SockOptIPTimeToLive}, {"PR_SockOpt_IpTypeOfService", SockOptIPTypeOfService},
+		{"PR_SockOpt_AddMember", SockOptAddMember}, {"PR_SockOpt_DropMember", SockOptDropMember},
+		{"PR_SockOpt_McastInterface", SockOptMcastInterface}, {"PR_SockOpt_McastTimeToLive", SockOptMcastTimeToLive},
+		{"PR_SockOpt_McastLoopback", SockOptMcastLoopback}, {"PR_SockOpt_NoDelay", SockOptNoDelay},
+		{"PR_SockOpt_MaxSegment", SockOptMaxSegment}, {"PR_SockOpt_Broadcast", SockOptBroadcast},
+	} {
+		add(diffCase{name: k.py, py: "r = io." + k.py, got: func() string { return val(k.v.toInt64()) }})
+	}
+
+	// Family names.
+	for _, f := range []Family{AFUnspec, AFLocal, AFInet, AFInet6} {
+		add(diffCase{name: "addr_family_name " + f.String(), py: fmt.Sprintf("r = io.addr_family_name(%d)", f),
+			got: func() string { return val(AddrFamilyName(f)) }})
+	}
+
+	// Intervals.
+	add(diffCase{name: "ticks_per_second", py: "r = io.ticks_per_second()", got: func() string { return val(TicksPerSecond()) }})
+	intervalFns := []struct {
+		py   string
+		fn   func(uint32) uint32
+		args []uint32
+	}{
+		{"seconds_to_interval", secs, []uint32{0, 1, 2, 4294, 4294967, 4294968, 4294969}},
+		{"milliseconds_to_interval", millis, []uint32{0, 1, 999, 1000, 4294967295}},
+		{"microseconds_to_interval", micros, []uint32{0, 499, 500, 1500, 4294967295}},
+		{"interval_to_seconds", toSecs, []uint32{0, 999, 1000, 4294967295}},
+		{"interval_to_milliseconds", toMillis, []uint32{0, 1, 4294967295}},
+		{"interval_to_microseconds", toMicros, []uint32{0, 1, 4294967, 4294968}},
+	}
+	for _, f := range intervalFns {
+		for _, a := range f.args {
+			add(diffCase{name: fmt.Sprintf("%s(%d)", f.py, a), py: fmt.Sprintf("r = io.%s(%d)", f.py, a),
+				got: func() string { return val(f.fn(a)) }})
+		}
+	}
+
+	// Byte order: 16-bit results agree; 32-bit ones agree below 2^31.
+	for _, x := range []uint16{0, 1, 255, 256, 0x1234, 0xffff} {
+		add(diffCase{name: fmt.Sprintf("htons(%d)", x), py: fmt.Sprintf("r = io.htons(%d)", x), got: func() string { return val(Htons(x)) }})
+		add(diffCase{name: fmt.Sprintf("ntohs(%d)", x), py: fmt.Sprintf("r = io.ntohs(%d)", x), got: func() string { return val(Ntohs(x)) }})
+	}
+	for _, x := range []uint32{0, 1, 0x7f, 0x12345678, 0x7fffffff} {
+		for _, f := range []struct {
+			py string
+			fn func(uint32) uint32
+		}{{"htonl", Htonl}, {"ntohl", Ntohl}} {
+			c := diffCase{name: fmt.Sprintf("%s(%#x)", f.py, x), py: fmt.Sprintf("r = io.%s(%d)", f.py, x), got: func() string { return val(f.fn(x)) }}
+			if f.fn(x) >= 1<<31 {
+				c.compat, c.orig = compatByteOrder, val(int32(f.fn(x)))
+			}
+			add(c)
+		}
+	}
+
+	// Protocols.
+	for _, name := range []string{"ip", "icmp", "tcp", "udp", "ipv6-icmp", "TCP", "IPv6-ICMP"} {
+		add(diffCase{name: "get_proto_by_name " + name, py: fmt.Sprintf("r = io.get_proto_by_name(%q)", name),
+			got: func() string { return res(GetProtoByName(name)) }})
+	}
+	for _, n := range []int{0, 1, 6, 17, 58} {
+		add(diffCase{name: fmt.Sprintf("get_proto_by_number %d", n), py: fmt.Sprintf("r = io.get_proto_by_number(%d)[0]", n),
+			got: func() string { name, _, err := GetProtoByNumber(n); return res(name, err) }})
+	}
+	add(diffCase{name: "get_proto_by_name unknown", py: `r = io.get_proto_by_name("nonexistent")`,
+		got: func() string { return res(GetProtoByName("nonexistent")) }, compat: compatProtocols, orig: "V 262"})
+
+	// Addresses, numeric only.
+	type addrCase struct {
+		host   string
+		port   uint16
+		family Family
+	}
+	for _, a := range []addrCase{
+		{"127.0.0.1", 80, AFInet}, {"127.0.0.2", 0, AFInet}, {"10.1.2.3", 65535, AFInet},
+		{"::1", 443, AFInet6}, {"fe80::1", 1, AFInet6}, {"::ffff:127.0.0.1", 8, AFInet6},
+	} {
+		py := fmt.Sprintf("a = io.NetworkAddress(%q, %d, %d)", a.host, a.port, a.family)
+		na := func() (NetworkAddress, error) { return NewNetworkAddress(a.host, a.port, a.family) }
+		add(diffCase{name: "address port " + a.host, py: py + "; r = a.port",
+			got: func() string { x, err := na(); return res(x.Port(), err) }})
+		add(diffCase{name: "address family " + a.host, py: py + "; r = a.family",
+			got: func() string { x, err := na(); return res(int(x.Family()), err) }})
+		add(diffCase{name: "address text " + a.host, py: py + "; r = a.address",
+			got: func() string { x, err := na(); return res(x.Address(), err) }})
+		add(diffCase{name: "address str " + a.host, py: py + "; r = str(a)",
+			got: func() string { x, err := na(); return res(x.String(), err) }, compat: compatString, orig: val(a.host)})
+	}
+	for _, s := range []struct {
+		v      IPAddrSpecial
+		family Family
+		want   string
+	}{
+		{IPAddrAny, AFInet, "0.0.0.0"}, {IPAddrLoopback, AFInet, "127.0.0.1"},
+		{IPAddrAny, AFInet6, "::"}, {IPAddrLoopback, AFInet6, "::1"},
+	} {
+		py := fmt.Sprintf("a = io.NetworkAddress(%d, 7, %d)", s.v, s.family)
+		na := func() (NetworkAddress, error) { return NewNetworkAddressSpecial(s.v, 7, s.family) }
+		add(diffCase{name: "special address " + s.want, py: py + "; r = a.address",
+			got: func() string { x, err := na(); return res(x.Address(), err) }})
+		add(diffCase{name: "special port " + s.want, py: py + "; r = a.port",
+			got: func() string { x, err := na(); return res(x.Port(), err) }})
+		add(diffCase{name: "special hostname " + s.want, py: py + "; r = a.hostname",
+			got: func() string { x, err := na(); return res(x.Hostname(), err) }, compat: compatHostname, orig: "V None"})
+	}
+	add(diffCase{name: "V4Mapped with AF_INET", py: fmt.Sprintf("r = io.NetworkAddress(%d, 0, %d)", IPAddrV4Mapped, AFInet),
+		got: func() string { return res(NewNetworkAddressSpecial(IPAddrV4Mapped, 0, AFInet)) }})
+	add(diffCase{name: "port 70000", py: `a = io.NetworkAddress("127.0.0.1", 0); a.port = 70000; r = a.port`,
+		got: func() string {
+			a, err := NewNetworkAddress("127.0.0.1", 0, AFInet)
+			if err == nil {
+				err = a.SetPort(70000)
+			}
+			return res(a.Port(), err)
+		}, compat: compatPorts, orig: "V 4464"})
+
+	return append(cs, socketDiffCases(t)...)
+}
+
+// pyLoopback builds the original's loopback address with port expression p.
+func pyLoopback(p string) string { return "io.NetworkAddress(io.PR_IpAddrLoopback, " + p + ")" }
+
+// socketDiffCases are the socket scenarios, each in its own process.
+func socketDiffCases(t *testing.T) []diffCase {
+	const pyListen = "l = io.Socket(); l.bind(" + "io.NetworkAddress(io.PR_IpAddrLoopback, 0)" + "); l.listen(); p = l.get_sock_name().port; "
+	const pyConn = pyListen + "c = io.Socket(); c.connect(io.NetworkAddress(io.PR_IpAddrLoopback, p)); s, _ = l.accept(); "
+	tcpLoop := loopback(AFInet, 0)
+	goListen := func() (*Socket, NetworkAddress, error) {
+		l, err := NewSocket(AFInet, DescSocketTCP)
+		if err != nil {
+			return nil, NetworkAddress{}, err
+		}
+		if err = l.Bind(tcpLoop); err == nil {
+			err = l.Listen(16)
+		}
+		a, _ := l.SockName()
+		if err != nil {
+			l.Close()
+			return nil, a, err
+		}
+		return l, a, nil
+	}
+	// goConn runs f on a connected client c and server s, closing all after.
+	goConn := func(f func(c, s *Socket) string) func() string {
+		return func() string {
+			l, a, err := goListen()
+			if err != nil {
+				return res(nil, err)
+			}
+			defer l.Close()
+			c, _ := NewSocket(AFInet, DescSocketTCP)
+			defer c.Close()
+			if err := c.Connect(a, SecondsToInterval(5)); err != nil {
+				return res(nil, err)
+			}
+			s, _, err := l.Accept(SecondsToInterval(5))
+			if err != nil {
+				return res(nil, err)
+			}
+			defer s.Close()
+			return f(c, s)
+		}
+	}
+	udp := func(f func(u *Socket) string) func() string {
+		return func() string {
+			u, err := NewSocket(AFInet, DescSocketUDP)
+			if err != nil {
+				return res(nil, err)
+			}
+			defer u.Close()
+			return f(u)
+		}
+	}
+	ms := func(n uint32) Interval { return MillisecondsToInterval(n) }
+	cs := []diffCase{
+		{name: "udp listen", py: "s = io.Socket(io.PR_AF_INET, io.PR_DESC_SOCKET_UDP); r = s.listen()",
+			got: udp(func(u *Socket) string { return res(nil, u.Listen(1)) })},
+		{name: "udp accept", py: "s = io.Socket(io.PR_AF_INET, io.PR_DESC_SOCKET_UDP); r = s.accept()",
+			got: udp(func(u *Socket) string { _, _, err := u.Accept(ms(100)); return res(nil, err) })},
+		{name: "udp desc_type", py: "s = io.Socket(io.PR_AF_INET, io.PR_DESC_SOCKET_UDP); r = s.desc_type",
+			got: udp(func(u *Socket) string { return val(int(u.DescType())) })},
+		{name: "tcp desc_type", py: "s = io.Socket(); r = s.desc_type",
+			got: func() string {
+				s, _ := NewSocket(AFInet, DescSocketTCP)
+				defer s.Close()
+				return val(int(s.DescType()))
+			}},
+		{name: "socket family", py: "s = io.Socket(io.PR_AF_INET6); r = s.family",
+			got: func() string { s, _ := NewSocket(AFInet6, DescSocketTCP); defer s.Close(); return val(int(s.Family())) }},
+		{name: "socket family 99", py: "r = io.Socket(99)",
+			got: func() string { s, err := NewSocket(99, DescSocketTCP); s.Close(); return res(nil, err) }},
+		{name: "socket family unspec", py: "r = io.Socket(io.PR_AF_UNSPEC)",
+			got: func() string { s, err := NewSocket(AFUnspec, DescSocketTCP); s.Close(); return res(nil, err) }},
+		{name: "bind twice", py: "s = io.Socket(); s.bind(" + pyLoopback("0") + "); r = s.bind(" + pyLoopback("0") + ")",
+			got: func() string {
+				s, _ := NewSocket(AFInet, DescSocketTCP)
+				defer s.Close()
+				s.Bind(tcpLoop)
+				return res(nil, s.Bind(tcpLoop))
+			}},
+		{name: "bind in use", py: pyListen + "s = io.Socket(); r = s.bind(" + pyLoopback("p") + ")",
+			got: func() string {
+				l, a, err := goListen()
+				if err != nil {
+					return res(nil, err)
+				}
+				defer l.Close()
+				s, _ := NewSocket(AFInet, DescSocketTCP)
+				defer s.Close()
+				return res(nil, s.Bind(a))
+			}},
+		{name: "bind non-local", py: `s = io.Socket(); r = s.bind(io.NetworkAddress("203.0.113.1", 0))`,
+			got: func() string {
+				s, _ := NewSocket(AFInet, DescSocketTCP)
+				defer s.Close()
+				a, _ := NewNetworkAddress("203.0.113.1", 0, AFInet)
+				return res(nil, s.Bind(a))
+			}},
+		{name: "sock name after bind", py: "s = io.Socket(); s.bind(" + pyLoopback("0") + "); r = s.get_sock_name().address",
+			got: func() string {
+				s, _ := NewSocket(AFInet, DescSocketTCP)
+				defer s.Close()
+				s.Bind(tcpLoop)
+				a, err := s.SockName()
+				return res(a.Address(), err)
+			}},
+		{name: "peer name unconnected", py: "s = io.Socket(); r = s.get_peer_name()",
+			got: func() string { s, _ := NewSocket(AFInet, DescSocketTCP); defer s.Close(); return res(s.PeerName()) }},
+		{name: "shutdown unconnected", py: "s = io.Socket(); r = s.shutdown()",
+			got: func() string {
+				s, _ := NewSocket(AFInet, DescSocketTCP)
+				defer s.Close()
+				return res(nil, s.Shutdown(ShutdownBoth))
+			}},
+		{name: "listen", py: "s = io.Socket(); s.bind(" + pyLoopback("0") + "); r = s.listen()",
+			got: func() string { l, _, err := goListen(); l.Close(); return res(nil, err) }},
+		{name: "accept timeout", py: pyListen + "r = l.accept(io.milliseconds_to_interval(100))",
+			got: func() string {
+				l, _, err := goListen()
+				if err != nil {
+					return res(nil, err)
+				}
+				defer l.Close()
+				_, _, err = l.Accept(ms(100))
+				return res(nil, err)
+			}},
+		{name: "connect refused", compat: compatRefused, orig: "E PR_CONNECT_RESET_ERROR",
+			py: "b = io.Socket(); b.bind(" + pyLoopback("0") + "); p = b.get_sock_name().port; c = io.Socket(); r = c.connect(" + pyLoopback("p") + ")",
+			got: func() string {
+				b, _ := NewSocket(AFInet, DescSocketTCP)
+				defer b.Close()
+				b.Bind(tcpLoop)
+				a, _ := b.SockName()
+				c, _ := NewSocket(AFInet, DescSocketTCP)
+				defer c.Close()
+				return res(nil, c.Connect(a, SecondsToInterval(5)))
+			}},
+		{name: "echo", py: pyConn + `c.send(b"hello"); r = s.recv(5)`,
+			got: goConn(func(c, s *Socket) string {
+				c.Send([]byte("hello"), IntervalNoTimeout)
+				b := make([]byte, 5)
+				n, err := s.Recv(b, IntervalNoTimeout)
+				return res(b[:n], err)
+			})},
+		{name: "send count", py: pyConn + `r = c.send(b"0123456789")`,
+			got: goConn(func(c, s *Socket) string { return res(c.Send([]byte("0123456789"), IntervalNoTimeout)) })},
+		{name: "recv timeout", py: pyConn + "r = s.recv(5, io.milliseconds_to_interval(100))",
+			got: goConn(func(c, s *Socket) string { _, err := s.Recv(make([]byte, 5), ms(100)); return res(nil, err) })},
+		{name: "recv after peer close", py: pyConn + "c.close(); r = s.recv(5)",
+			got: goConn(func(c, s *Socket) string {
+				c.Close()
+				b := make([]byte, 5)
+				n, err := s.Recv(b, SecondsToInterval(5))
+				return res(b[:n], err)
+			})},
+		{name: "peer port", py: pyConn + "r = c.get_peer_name().port == p",
+			got: goConn(func(c, s *Socket) string {
+				a, _ := c.PeerName()
+				b, _ := s.SockName()
+				return val(a.Port() == b.Port())
+			})},
+		{name: "udp roundtrip", py: "u = io.Socket(io.PR_AF_INET, io.PR_DESC_SOCKET_UDP); u.bind(" + pyLoopback("0") + "); u.send_to(b'dgram', u.get_sock_name()); r = u.recv(100)",
+			got: udp(func(u *Socket) string {
+				u.Bind(tcpLoop)
+				a, _ := u.SockName()
+				u.SendTo([]byte("dgram"), a, SecondsToInterval(1))
+				b := make([]byte, 100)
+				n, err := u.Recv(b, SecondsToInterval(5))
+				return res(b[:n], err)
+			})},
+		{name: "udp 65507 bytes", py: "u = io.Socket(io.PR_AF_INET, io.PR_DESC_SOCKET_UDP); u.bind(" + pyLoopback("0") + "); r = u.send_to(b'x'*65507, u.get_sock_name())",
+			got: udp(func(u *Socket) string {
+				u.Bind(tcpLoop)
+				a, _ := u.SockName()
+				return res(u.SendTo(make([]byte, 65507), a, SecondsToInterval(1)))
+			})},
+		{name: "udp oversized", py: "u = io.Socket(io.PR_AF_INET, io.PR_DESC_SOCKET_UDP); u.bind(" + pyLoopback("0") + "); r = u.send_to(b'x'*65508, u.get_sock_name())",
+			got: udp(func(u *Socket) string {
+				u.Bind(tcpLoop)
+				a, _ := u.SockName()
+				return res(u.SendTo(make([]byte, 65508), a, SecondsToInterval(1)))
+			})},
+		{name: "udp recv timeout", py: "u = io.Socket(io.PR_AF_INET, io.PR_DESC_SOCKET_UDP); u.bind(" + pyLoopback("0") + "); r = u.recv(10, io.milliseconds_to_interval(100))",
+			got: udp(func(u *Socket) string {
+				u.Bind(tcpLoop)
+				_, err := u.Recv(make([]byte, 10), ms(100))
+				return res(nil, err)
+			})},
+		{name: "import fd -1", py: "r = io.Socket.import_tcp_socket(-1)",
+			got: func() string { s, err := ImportTCPSocket(-1); s.Close(); return res(nil, err) }},
+		{name: "import pipe", py: "import os; a, b = os.pipe(); r = io.Socket.import_tcp_socket(a)",
+			got: func() string {
+				pr, pw, err := os.Pipe()
+				if err != nil {
+					return res(nil, err)
+				}
+				defer pr.Close()
+				defer pw.Close()
+				s, err := ImportTCPSocket(int(pr.Fd()))
+				s.Close()
+				return res(nil, err)
+			}},
+		{name: "fileno after close", compat: compatClosed, orig: "E PR_INVALID_ARGUMENT_ERROR",
+			py:  "s = io.Socket(); s.close(); r = s.fileno()",
+			got: func() string { s, _ := NewSocket(AFInet, DescSocketTCP); s.Close(); return res(s.Fileno()) }},
+		{name: "recv after close", compat: compatClosed, orig: "X ValueError",
+			py: "s = io.Socket(); s.close(); r = s.recv(1)",
+			got: func() string {
+				s, _ := NewSocket(AFInet, DescSocketTCP)
+				s.Close()
+				_, err := s.Recv(make([]byte, 1), ms(10))
+				return res(nil, err)
+			}},
+		{name: "bind after close", compat: compatClosed, orig: "CRASH signal: segmentation fault",
+			py:  "s = io.Socket(); s.close(); r = s.bind(" + pyLoopback("0") + ")",
+			got: func() string { s, _ := NewSocket(AFInet, DescSocketTCP); s.Close(); return res(nil, s.Bind(tcpLoop)) }},
+	}
+	for i := range cs {
+		cs[i].isolated = true
+	}
+	return cs
+}
