@@ -1,0 +1,302 @@
+package nspr
+
+import (
+	"io"
+	"net"
+	"net/netip"
+	"sync"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// The benchmarks run nspr and Go's net side by side in one process, so their
+// ratio is measured under the same machine noise. bench/run.sh runs them with
+// fixed counts next to the NSPR C program and the python-nss script; the
+// workloads here and there are the same (see BENCHMARKS.md).
+
+const (
+	bulkChunk = 64 << 10 // bytes per Send in BenchmarkTCPBulk
+	udpSize   = 64       // bytes per datagram in BenchmarkUDP
+	udpBurst  = 32       // datagrams sent before they are read back
+)
+
+// benchImpl is one implementation under comparison.
+type benchImpl struct {
+	name string
+	// stream returns both ends of a loopback TCP connection with Nagle off.
+	stream func(b *testing.B) (client, server io.ReadWriter)
+	// accept makes one lock-step connection: connect, accept, close both.
+	accept func(b *testing.B) func() error
+	// udp returns a function that sends p to the peer and one that reads a
+	// datagram, over a pair of loopback UDP sockets.
+	udp func(b *testing.B) (send func(p []byte) error, recv func(p []byte) error)
+}
+
+var benchImpls = []benchImpl{
+	{name: "nspr", stream: nsprStream, accept: nsprAccept, udp: nsprUDP},
+	{name: "net", stream: netStream, accept: netAccept, udp: netUDP},
+}
+
+// forImpls runs bench once per implementation as sub-benchmark impl=NAME.
+func forImpls(b *testing.B, bench func(b *testing.B, impl benchImpl)) {
+	for _, impl := range benchImpls {
+		b.Run("impl="+impl.name, func(b *testing.B) { bench(b, impl) })
+	}
+}
+
+func nsprStream(b *testing.B) (io.ReadWriter, io.ReadWriter) {
+	client, server := connectedPair(b, AFInet)
+	for _, s := range []*Socket{client, server} {
+		fd, err := s.Fileno()
+		if err == nil {
+			err = unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
+		}
+		if err != nil {
+			b.Fatalf("TCP_NODELAY: %v", err)
+		}
+	}
+	return client, server
+}
+
+func netStream(b *testing.B) (io.ReadWriter, io.ReadWriter) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	client, err := net.Dial("tcp", ln.Addr().String()) // net turns Nagle off itself
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { client.Close() })
+	server, err := ln.Accept()
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { server.Close() })
+	return client, server
+}
+
+func nsprAccept(b *testing.B) func() error {
+	l, addr := listen(b, AFInet)
+	return func() error {
+		c, err := NewSocket(AFInet, DescSocketTCP)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		if err := c.Connect(addr, IntervalNoTimeout); err != nil {
+			return err
+		}
+		s, _, err := l.Accept(IntervalNoTimeout)
+		if err != nil {
+			return err
+		}
+		return s.Close()
+	}
+}
+
+func netAccept(b *testing.B) func() error {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { ln.Close() })
+	addr := ln.Addr().String()
+	return func() error {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		s, err := ln.Accept()
+		if err != nil {
+			return err
+		}
+		return s.Close()
+	}
+}
+
+// nsprUDPPair returns two bound loopback UDP sockets and their addresses.
+func nsprUDPPair(tb testing.TB) (a, b *Socket, aAddr, bAddr NetworkAddress) {
+	tb.Helper()
+	a = newTestSocket(tb, AFInet, DescSocketUDP)
+	b = newTestSocket(tb, AFInet, DescSocketUDP)
+	for _, s := range []*Socket{a, b} {
+		if err := s.Bind(loopback(AFInet, 0)); err != nil {
+			tb.Fatalf("bind: %v", err)
+		}
+	}
+	var err error
+	if aAddr, err = a.SockName(); err != nil {
+		tb.Fatal(err)
+	}
+	if bAddr, err = b.SockName(); err != nil {
+		tb.Fatal(err)
+	}
+	return a, b, aAddr, bAddr
+}
+
+func nsprUDP(b *testing.B) (func([]byte) error, func([]byte) error) {
+	tx, rx, _, to := nsprUDPPair(b)
+	send := func(p []byte) error {
+		_, err := tx.SendTo(p, to, IntervalNoTimeout)
+		return err
+	}
+	recv := func(p []byte) error {
+		_, _, err := rx.RecvFrom(p, IntervalNoTimeout)
+		return err
+	}
+	return send, recv
+}
+
+func netUDP(b *testing.B) (func([]byte) error, func([]byte) error) {
+	lo := netip.MustParseAddrPort("127.0.0.1:0")
+	tx, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(lo))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { tx.Close() })
+	rx, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(lo))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { rx.Close() })
+	to := rx.LocalAddr().(*net.UDPAddr).AddrPort()
+	send := func(p []byte) error {
+		_, err := tx.WriteToUDPAddrPort(p, to)
+		return err
+	}
+	recv := func(p []byte) error {
+		_, _, err := rx.ReadFromUDPAddrPort(p)
+		return err
+	}
+	return send, recv
+}
+
+// BenchmarkTCPBulk streams 64 KiB chunks one way over loopback TCP; the
+// receiver reads into a 64 KiB buffer. MB/s is the throughput.
+func BenchmarkTCPBulk(b *testing.B) {
+	forImpls(b, func(b *testing.B, impl benchImpl) {
+		client, server := impl.stream(b)
+		chunk := make([]byte, bulkChunk)
+		total := int64(b.N) * bulkChunk
+		var wg sync.WaitGroup
+		var rerr error
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, bulkChunk)
+			for got := int64(0); got < total; {
+				n, err := server.Read(buf)
+				if err != nil {
+					rerr = err
+					return
+				}
+				got += int64(n)
+			}
+		}()
+		b.SetBytes(bulkChunk)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for range b.N {
+			if _, err := client.Write(chunk); err != nil {
+				b.Fatal(err)
+			}
+		}
+		wg.Wait()
+		b.StopTimer()
+		if rerr != nil {
+			b.Fatal(rerr)
+		}
+	})
+}
+
+// BenchmarkTCPPingPong sends a message and waits for its echo, Nagle off.
+// rt/s is round trips per second.
+func BenchmarkTCPPingPong(b *testing.B) {
+	for _, size := range []int{1, 64} {
+		b.Run(map[int]string{1: "1B", 64: "64B"}[size], func(b *testing.B) {
+			forImpls(b, func(b *testing.B, impl benchImpl) { pingPong(b, impl, size) })
+		})
+	}
+}
+
+func pingPong(b *testing.B, impl benchImpl, size int) {
+	client, server := impl.stream(b)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { // echo until the client stops
+		defer wg.Done()
+		buf := make([]byte, size)
+		for range b.N {
+			if _, err := io.ReadFull(server, buf); err != nil {
+				return
+			}
+			if _, err := server.Write(buf); err != nil {
+				return
+			}
+		}
+	}()
+	msg := make([]byte, size)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if _, err := client.Write(msg); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := io.ReadFull(client, msg); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	wg.Wait()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rt/s")
+}
+
+// BenchmarkTCPAccept connects, accepts and closes both ends in lock-step, as
+// a server handling short connections does. conn/s is connections a second.
+func BenchmarkTCPAccept(b *testing.B) {
+	forImpls(b, func(b *testing.B, impl benchImpl) {
+		once := impl.accept(b)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for range b.N {
+			if err := once(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StopTimer()
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "conn/s")
+	})
+}
+
+// BenchmarkUDP sends 64-byte datagrams between two loopback sockets in bursts
+// of 32 and reads each burst back, one system call per datagram each way.
+// pkt/s is datagrams a second.
+func BenchmarkUDP(b *testing.B) {
+	forImpls(b, func(b *testing.B, impl benchImpl) {
+		send, recv := impl.udp(b)
+		msg := make([]byte, udpSize)
+		buf := make([]byte, 2048)
+		b.SetBytes(udpSize)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i += udpBurst {
+			burst := min(udpBurst, b.N-i)
+			for range burst {
+				if err := send(msg); err != nil {
+					b.Fatal(err)
+				}
+			}
+			for range burst {
+				if err := recv(buf); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		b.StopTimer()
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pkt/s")
+	})
+}
