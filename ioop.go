@@ -17,12 +17,14 @@ import (
 type opKind uint8
 
 const (
-	kindRead     opKind = iota // read(2): Recv on a stream or connected socket
-	kindRecvFrom               // recvfrom(2) with the sender's address
-	kindAccept                 // accept4(2)
-	kindWrite                  // send(2), looping until the buffer is sent
-	kindSendTo                 // sendto(2) of one datagram
-	kindConnect                // connect(2) again, to learn whether it finished
+	kindRead      opKind = iota // read(2): Recv on a stream or connected socket
+	kindRecvFrom                // recvfrom(2) with the sender's address
+	kindAccept                  // accept4(2)
+	kindWrite                   // send(2), looping until the buffer is sent
+	kindSendTo                  // sendto(2) of one datagram
+	kindConnect                 // connect(2) again, to learn whether it finished
+	kindSendBatch               // sendmmsg(2) (a sendto loop elsewhere), until all are sent
+	kindRecvBatch               // recvmmsg(2) (a recvfrom loop elsewhere) of what is queued
 )
 
 // ioOp is one direction (read or write) of a socket: the arguments and
@@ -39,6 +41,7 @@ type ioOp struct {
 	rsa   unix.RawSockaddrAny
 	size  uint32
 	done  bool
+	batch batchOp // SendToBatch and RecvFromBatch
 
 	attempt func(fd uintptr) bool // io.try as a method value, built once
 	once    func(fd uintptr)      // io.tryOnce as a method value, built once
@@ -65,16 +68,24 @@ func (io *ioOp) try(fd uintptr) bool {
 		case kindAccept:
 			io.size = unix.SizeofSockaddrAny
 			n, e = sysAccept(int(fd), &io.rsa, &io.size)
-		case kindWrite:
-			n, e = sysWrite(int(fd), io.p[io.n:])
+		case kindWrite, kindSendBatch:
+			total := len(io.p)
+			if io.kind == kindWrite {
+				n, e = sysWrite(int(fd), io.p[io.n:])
+			} else {
+				n, e = io.batch.send(int(fd), io.n)
+				total = len(io.batch.msgs)
+			}
 			if e == 0 {
 				io.n += n
-				if io.n < len(io.p) {
+				if io.n < total {
 					continue // a short write: send the rest
 				}
 				io.errno = 0
 				return true
 			}
+		case kindRecvBatch:
+			n, e = io.batch.recv(int(fd))
 		case kindSendTo:
 			n, e = sysSendto(int(fd), io.p, &io.rsa, io.size)
 		case kindConnect:
@@ -93,7 +104,7 @@ func (io *ioOp) try(fd uintptr) bool {
 		case syscall.EAGAIN:
 			return false
 		}
-		if io.kind != kindWrite {
+		if io.kind != kindWrite && io.kind != kindSendBatch {
 			io.n = n
 		}
 		io.errno = e

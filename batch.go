@@ -1,0 +1,153 @@
+//go:build linux || darwin || freebsd
+
+package nspr
+
+import (
+	"errors"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// maxBatch is the most datagrams one system call moves (Linux's UIO_MAXIOV
+// caps sendmmsg and recvmmsg there); longer batches take several calls.
+const maxBatch = 1024
+
+// Datagram is one datagram of SendToBatch or RecvFromBatch.
+type Datagram struct {
+	// Buf holds the bytes to send, or the space to receive into; a longer
+	// datagram is truncated to it, as with RecvFrom.
+	Buf []byte
+	// Addr is where SendToBatch sends the datagram (the zero NetworkAddress:
+	// the connected peer), and the sender RecvFromBatch fills in.
+	Addr NetworkAddress
+	// N is the number of bytes sent or received.
+	N int
+}
+
+// batchOp holds the datagrams of the batch call in progress and the socket
+// addresses encoded for the kernel. Its storage grows to the largest batch
+// seen and is reused, so batch calls allocate nothing in steady state.
+type batchOp struct {
+	msgs  []Datagram
+	rsas  []unix.RawSockaddrAny
+	sizes []uint32 // address lengths; 0 means no address (the connected peer)
+	sys   batchSys // the platform's system call arguments
+}
+
+// grow makes room for n datagrams.
+func (b *batchOp) grow(n int) {
+	if n > len(b.rsas) {
+		b.rsas = make([]unix.RawSockaddrAny, n)
+		b.sizes = make([]uint32, n)
+	}
+	b.sys.grow(n)
+}
+
+// SendToBatch sends each msgs[i].Buf as one datagram to msgs[i].Addr and
+// sets msgs[i].N, like a PR_SendTo per datagram but with one sendmmsg(2) for
+// up to 1,024 of them on Linux (a sendto loop elsewhere). It returns how many
+// datagrams were sent: all of them unless the interval ran out or an error
+// occurred, in which case the count comes with the error. A non-blocking
+// socket sends what fits, or returns PR_WOULD_BLOCK_ERROR if nothing does.
+//
+// Every datagram is checked before any is sent: one over 65,507 bytes is
+// PR_INVALID_ARGUMENT_ERROR, an address of another family
+// PR_ADDRESS_NOT_SUPPORTED_ERROR. On a stream socket it is
+// PR_INVALID_METHOD_ERROR. NSPR has no batch call; this one exists because
+// a system call per datagram bounds the datagram rate.
+func (s *Socket) SendToBatch(msgs []Datagram, timeout Interval) (int, error) {
+	const op = "sendmmsg"
+	if err := s.checkBatch(op); err != nil {
+		return 0, err
+	}
+	io := &s.wr
+	io.mu.Lock()
+	defer io.mu.Unlock()
+	w := s.waitOf(timeout)
+	sent := 0
+	for len(msgs) > 0 {
+		part := msgs[:min(len(msgs), maxBatch)]
+		io.batch.grow(len(part))
+		for i := range part {
+			part[i].N = 0
+			if len(part[i].Buf) > maxDatagram {
+				return sent, newError(op, InvalidArgumentError, syscall.EMSGSIZE)
+			}
+			io.batch.sizes[i] = 0
+			if part[i].Addr.family == AFUnspec {
+				continue // the connected peer
+			}
+			size, err := encodeSockaddr(&io.batch.rsas[i], &part[i].Addr, s.family, op)
+			if err != nil {
+				return sent, err
+			}
+			io.batch.sizes[i] = size
+		}
+		io.kind, io.n, io.batch.msgs = kindSendBatch, 0, part
+		err := s.run(op, io, true, w)
+		io.batch.release()
+		for i := range io.n {
+			part[i].N = len(part[i].Buf)
+		}
+		sent += io.n
+		if err != nil {
+			if w.nonblock && sent > 0 && errors.Is(err, WouldBlockError) {
+				err = nil // a partial send is a success in non-blocking mode
+			}
+			return sent, err
+		}
+		msgs = msgs[len(part):]
+	}
+	return sent, nil
+}
+
+// RecvFromBatch waits, as timeout says, until a datagram arrives, then
+// receives it and every other one already queued, up to len(msgs) (at most
+// 1,024) with one recvmmsg(2) on Linux (a recvfrom loop elsewhere). For each
+// datagram received it sets msgs[i].N and msgs[i].Addr, and it returns how
+// many there were. Timeouts and errors are those of RecvFrom.
+func (s *Socket) RecvFromBatch(msgs []Datagram, timeout Interval) (int, error) {
+	const op = "recvmmsg"
+	if err := s.checkBatch(op); err != nil {
+		return 0, err
+	}
+	if len(msgs) == 0 {
+		return 0, nil
+	}
+	msgs = msgs[:min(len(msgs), maxBatch)]
+	io := &s.rd
+	io.mu.Lock()
+	defer io.mu.Unlock()
+	io.batch.grow(len(msgs))
+	io.kind, io.batch.msgs = kindRecvBatch, msgs
+	err := s.run(op, io, false, s.waitOf(timeout))
+	io.batch.release()
+	if err != nil {
+		return 0, err
+	}
+	for i := range io.n {
+		msgs[i].Addr = decodeSockaddr(&io.batch.rsas[i], io.batch.sizes[i])
+		if msgs[i].Addr.family == AFUnspec {
+			msgs[i].Addr.family = s.family
+		}
+	}
+	return io.n, nil
+}
+
+// checkBatch is the entry test of the batch calls: a usable datagram socket.
+func (s *Socket) checkBatch(op string) error {
+	if err := s.check(op); err != nil {
+		return err
+	}
+	if s.typ != DescSocketUDP {
+		return newError(op, InvalidMethodError, errors.New("batch call on a stream socket"))
+	}
+	return nil
+}
+
+// release drops the references to the caller's buffers once a call is over.
+func (b *batchOp) release() {
+	b.msgs = nil
+	b.sys.release()
+}
