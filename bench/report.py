@@ -1,0 +1,128 @@
+"""Reads the raw results of bench/run.sh and prints one Markdown table:
+per workload the median of each implementation with its spread, and the
+ratio of nspr to each peer with the target the project set."""
+
+import re
+import statistics
+import sys
+from collections import defaultdict
+
+IMPLS = ["go-nspr", "go-net", "nspr-c", "python-nss"]
+LOWER_IS_BETTER = {"us", "s", "MB"}
+
+# Go benchmark name (without the impl) -> (workload, unit to read).
+GO_BENCH = {
+    "TCPBulk": ("tcp_bulk", "MB/s"),
+    "TCPPingPong/1B": ("tcp_pingpong_1B", "rt/s"),
+    "TCPPingPong/64B": ("tcp_pingpong_64B", "rt/s"),
+    "TCPAccept": ("tcp_accept", "conn/s"),
+    "UDP": ("udp_pps", "pkt/s"),
+    "UDPBatch": ("udp_pps_batch", "pkt/s"),
+    "PollIdle/N=100": ("poll_idle_100", "us"),
+    "PollIdle/N=1000": ("poll_idle_1000", "us"),
+    "PollIdle/N=10000": ("poll_idle_10000", "us"),
+    "ReadLine": ("readline", "lines/s"),
+}
+
+# workload -> [(peer, minimum ratio of nspr to the peer, as a speed-up)]
+TARGETS = {
+    "tcp_bulk": [("go-net", 1.0), ("nspr-c", 1.0)],
+    "tcp_pingpong_1B": [("go-net", 1.0)],
+    "tcp_accept": [("nspr-c", 1.2)],
+    "udp_pps": [("nspr-c", 1.0)],
+    "udp_pps_batch": [("nspr-c", 2.0)],
+    "poll_idle_10000": [("nspr-c", 1.0)],
+    "readline": [("nspr-c", 3.0)],
+    "many_conns_time": [("go-net", 1.0)],
+    "many_conns_rss": [("go-net", 1.0)],
+}
+
+ORDER = ["tcp_bulk", "tcp_pingpong_1B", "tcp_pingpong_64B", "tcp_accept", "udp_pps",
+         "udp_pps_batch", "poll_idle_100", "poll_idle_1000", "poll_idle_10000", "readline",
+         "many_conns_time", "many_conns_rss"]
+
+
+def parse(path):
+    values = defaultdict(list)  # (workload, impl) -> [value]
+    units, allocs = {}, defaultdict(list)
+    for line in open(path):
+        f = line.split()
+        if f and f[0] == "RESULT" and len(f) == 5:
+            values[f[1], f[2]].append(float(f[3]))
+            units[f[1]] = f[4]
+        elif f and f[0].startswith("Benchmark"):
+            name = re.sub(r"-\d+$", "", f[0][len("Benchmark"):])
+            m = re.search(r"/impl=([^/]+)", name)
+            impl = "go-" + (m.group(1) if m else "nspr")
+            name = re.sub(r"/impl=[^/]+", "", name)
+            if name not in GO_BENCH:
+                continue
+            workload, unit = GO_BENCH[name]
+            metrics = {f[i + 1]: float(f[i]) for i in range(2, len(f) - 1, 2)}
+            if unit in metrics:
+                values[workload, impl].append(metrics[unit])
+                units[workload] = unit
+            if "allocs/op" in metrics:
+                allocs[workload, impl].append(metrics["allocs/op"])
+    # The batch API is nspr's entry in its own row, against the peers' udp_pps.
+    for impl in IMPLS[1:]:
+        if (("udp_pps_batch", "go-nspr") in values) and ("udp_pps", impl) in values:
+            values["udp_pps_batch", impl] = values["udp_pps", impl]
+    return values, units, allocs
+
+
+def cell(vals):
+    if not vals:
+        return "—"
+    med = statistics.median(vals)
+    spread = (max(vals) - min(vals)) / 2 / med * 100 if med else 0
+    return f"{fmt(med)} ±{spread:.0f}%"
+
+
+def fmt(v):
+    if v >= 1e6:
+        return f"{v / 1e6:.2f}M"
+    if v >= 1e4:
+        return f"{v / 1e3:.1f}k"
+    if v >= 100:
+        return f"{v:.0f}"
+    return f"{v:.3g}"
+
+
+def speedup(workload, unit, values, impl):
+    """nspr's median over impl's as a speed-up (above 1: nspr is better)."""
+    ours, theirs = values.get((workload, "go-nspr")), values.get((workload, impl))
+    if not ours or not theirs:
+        return None
+    a, b = statistics.median(ours), statistics.median(theirs)
+    return b / a if unit in LOWER_IS_BETTER else a / b
+
+
+def main(path):
+    values, units, allocs = parse(path)
+    rounds = max((len(v) for v in values.values()), default=0)
+    print(f"Medians of {rounds} round(s), ± half the range as % of the median. "
+          "Ratios are nspr's speed-up over the peer (above 1×: nspr is faster or smaller).\n")
+    print("| workload | unit | " + " | ".join(IMPLS) + " | nspr/net | nspr/C | nspr/python | target | nspr allocs/op |")
+    print("|---" * (len(IMPLS) + 7) + "|")
+    for workload in ORDER:
+        if not any((workload, i) in values for i in IMPLS):
+            continue
+        unit = units.get(workload, "")
+        row = [workload, unit] + [cell(values.get((workload, i))) for i in IMPLS]
+        for peer in IMPLS[1:]:
+            r = speedup(workload, unit, values, peer)
+            row.append("—" if r is None else f"{r:.2f}×")
+        verdicts = []
+        for peer, want in TARGETS.get(workload, []):
+            r = speedup(workload, unit, values, peer)
+            if r is not None:
+                verdicts.append(f"≥{want:g}× {peer}: {'met' if r >= want else 'MISSED'}")
+        row.append("; ".join(verdicts) or "—")
+        a = allocs.get((workload, "go-nspr"))
+        row.append(f"{statistics.median(a):g}" if a else "—")
+        print("| " + " | ".join(row) + " |")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
