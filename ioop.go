@@ -40,16 +40,13 @@ type ioOp struct {
 	errno syscall.Errno
 	rsa   unix.RawSockaddrAny
 	size  uint32
-	done  bool
 	batch batchOp // SendToBatch and RecvFromBatch
 
 	attempt func(fd uintptr) bool // io.try as a method value, built once
-	once    func(fd uintptr)      // io.tryOnce as a method value, built once
 }
 
 func (io *ioOp) init() {
 	io.attempt = io.try
-	io.once = io.tryOnce
 }
 
 // try runs the system call until it completes or would block. It returns
@@ -112,8 +109,6 @@ func (io *ioOp) try(fd uintptr) bool {
 	}
 }
 
-func (io *ioOp) tryOnce(fd uintptr) { io.done = io.try(fd) }
-
 // wait says how long a call may wait for its descriptor.
 type wait struct {
 	once     bool      // one attempt, no waiting
@@ -140,43 +135,54 @@ func (s *Socket) waitOf(timeout Interval) wait {
 // a thread), honours the wait, and turns the outcome into an NSPR error. The
 // caller holds io.mu and has set io's arguments.
 //
-// A one-attempt call runs through Control rather than an expired deadline,
-// because the runtime does not try the call at all once the deadline passed.
+// Until the socket first waits, the call goes straight to the descriptor
+// (see sockFD); only a call that would block registers it with the poller.
+// A one-attempt call always goes straight to the descriptor, because the
+// runtime does not try the call at all once a deadline has passed.
 func (s *Socket) run(op string, io *ioOp, write bool, w wait) error {
 	io.errno = 0
-	if w.once {
-		io.done = false
-		if err := s.rc.Control(io.once); err != nil {
-			return s.pollError(op, err)
+	reg := s.own.reg.Load()
+	if reg == nil || w.once {
+		if !s.own.acquire(&s.closed) {
+			return closedError(op)
 		}
-		if !io.done {
-			if w.nonblock {
-				return newError(op, WouldBlockError, syscall.EAGAIN)
-			}
+		done := io.try(uintptr(s.fd))
+		s.own.release()
+		switch {
+		case done && io.errno != 0:
+			return errnoError(op, io.errno)
+		case done:
+			return nil
+		case w.nonblock:
+			return newError(op, WouldBlockError, syscall.EAGAIN)
+		case w.once:
 			return timeoutError(op)
 		}
-	} else {
-		if !w.deadline.Equal(io.deadline) {
-			var err error
-			if write {
-				err = s.file.SetWriteDeadline(w.deadline)
-			} else {
-				err = s.file.SetReadDeadline(w.deadline)
-			}
-			if err != nil {
-				return s.pollError(op, err)
-			}
-			io.deadline = w.deadline
+		var err error
+		if reg, err = s.own.register(); err != nil {
+			return s.pollError(op, err)
 		}
+	}
+	if !w.deadline.Equal(io.deadline) {
 		var err error
 		if write {
-			err = s.rc.Write(io.attempt)
+			err = reg.file.SetWriteDeadline(w.deadline)
 		} else {
-			err = s.rc.Read(io.attempt)
+			err = reg.file.SetReadDeadline(w.deadline)
 		}
 		if err != nil {
 			return s.pollError(op, err)
 		}
+		io.deadline = w.deadline
+	}
+	var err error
+	if write {
+		err = reg.rc.Write(io.attempt)
+	} else {
+		err = reg.rc.Read(io.attempt)
+	}
+	if err != nil {
+		return s.pollError(op, err)
 	}
 	if io.errno != 0 {
 		return errnoError(op, io.errno)

@@ -5,7 +5,6 @@ package nspr
 import (
 	"errors"
 	"io"
-	"os"
 	"sync/atomic"
 	"syscall"
 
@@ -17,8 +16,8 @@ import (
 //
 // The descriptor exists from NewSocket on, as with PR_Socket, so options can
 // be set before Bind, Connect or Listen. It is non-blocking at the OS level
-// and registered with the Go runtime poller: a call that has to wait parks
-// its goroutine, never an OS thread. Whether a call waits at all is NSPR's
+// and, from the first call that has to wait, registered with the Go runtime
+// poller: a call that has to wait parks its goroutine, never an OS thread. Whether a call waits at all is NSPR's
 // logical non-blocking flag (SockOptNonblocking), and how long it waits is
 // the Interval each blocking call takes.
 //
@@ -26,8 +25,7 @@ import (
 // parallel, and Close from any goroutine wakes every blocked call at once.
 type Socket struct {
 	fd     int
-	file   *os.File
-	rc     syscall.RawConn
+	own    *sockFD // the descriptor, its users and its poller registration
 	family Family
 	typ    DescType
 
@@ -75,20 +73,14 @@ func NewSocket(family Family, typ DescType) (*Socket, error) {
 	return newSocket(fd, family, typ)
 }
 
-// newSocket wraps a non-blocking descriptor, registering it with the runtime
-// poller. On failure the descriptor is closed.
+// newSocket wraps a non-blocking descriptor. It is registered with the
+// runtime poller when a call first has to wait (see sockFD).
 func newSocket(fd int, family Family, typ DescType) (*Socket, error) {
-	f := os.NewFile(uintptr(fd), "nspr-socket")
-	if f == nil {
-		unix.Close(fd)
+	if fd < 0 {
 		return nil, newError("socket", BadDescriptorError, syscall.EBADF)
 	}
-	rc, err := f.SyscallConn()
-	if err != nil {
-		f.Close()
-		return nil, newError("socket", BadDescriptorError, err)
-	}
-	s := &Socket{fd: fd, file: f, rc: rc, family: family, typ: typ}
+	s := &Socket{fd: fd, family: family, typ: typ}
+	s.own = newSockFD(s, fd)
 	s.rd.init()
 	s.wr.init()
 	return s, nil
@@ -97,7 +89,7 @@ func newSocket(fd int, family Family, typ DescType) (*Socket, error) {
 // check is the entry test of every method: a nil or closed socket is an
 // error, never a crash.
 func (s *Socket) check(op string) error {
-	if s == nil || s.file == nil {
+	if s == nil || s.own == nil {
 		return newError(op, BadDescriptorError, errors.New("nil socket"))
 	}
 	if s.closed.Load() {
@@ -107,16 +99,17 @@ func (s *Socket) check(op string) error {
 }
 
 // control runs f on the descriptor while holding a reference to it, so a
-// concurrent Close cannot release the number under the call.
+// concurrent Close cannot release the number under the call. f must not
+// block: Close waits for it.
 func (s *Socket) control(op string, f func(fd int) error) error {
 	if err := s.check(op); err != nil {
 		return err
 	}
-	var ferr error
-	if err := s.rc.Control(func(fd uintptr) { ferr = f(int(fd)) }); err != nil {
-		return s.pollError(op, err)
+	if !s.own.acquire(&s.closed) {
+		return closedError(op)
 	}
-	return ferr
+	defer s.own.release()
+	return f(s.fd)
 }
 
 // Family returns the socket's address family (the seed's Socket.family).
@@ -155,7 +148,7 @@ func (s *Socket) Close() error {
 	if s.closed.Swap(true) {
 		return closedError("close")
 	}
-	if err := s.file.Close(); err != nil {
+	if err := s.own.close(); err != nil {
 		return pollError("close", err)
 	}
 	return nil

@@ -209,22 +209,21 @@ func (s *Socket) Connect(addr NetworkAddress, timeout Interval) error {
 	// First attempt. On loopback the handshake has usually finished by the
 	// time connect(2) returns EINPROGRESS, so one more connect(2) before
 	// parking saves waking another thread.
-	var e syscall.Errno
-	if err := s.rc.Control(func(fd uintptr) {
-		e = sysConnect(int(fd), &io.rsa, io.size)
-		if e == syscall.EINPROGRESS || e == syscall.EINTR {
-			if e2 := sysConnect(int(fd), &io.rsa, io.size); e2 != syscall.EALREADY && e2 != syscall.EINPROGRESS {
-				e = e2
-				if e2 == syscall.EISCONN {
-					e = 0
-				}
-			} else {
-				e = syscall.EINPROGRESS
-			}
-		}
-	}); err != nil {
-		return s.pollError(op, err)
+	if !s.own.acquire(&s.closed) {
+		return closedError(op)
 	}
+	e := sysConnect(s.fd, &io.rsa, io.size)
+	if e == syscall.EINPROGRESS || e == syscall.EINTR {
+		if e2 := sysConnect(s.fd, &io.rsa, io.size); e2 != syscall.EALREADY && e2 != syscall.EINPROGRESS {
+			e = e2
+			if e2 == syscall.EISCONN {
+				e = 0
+			}
+		} else {
+			e = syscall.EINPROGRESS
+		}
+	}
+	s.own.release()
 	wasConnecting := s.connecting.Load()
 	switch {
 	case e == 0:

@@ -1,0 +1,111 @@
+//go:build linux || darwin || freebsd
+
+package nspr
+
+import (
+	"os"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// sockFD owns a socket's descriptor. It registers the descriptor with the
+// runtime poller only when a call first has to wait: registering (os.NewFile
+// and SyscallConn: an fcntl and an epoll_ctl, another epoll_ctl at close) is
+// the largest cost of a short connection, and most connections made and
+// accepted on loopback never wait. Until then nothing in the runtime guards
+// the number, so direct system calls count themselves in users and close
+// waits for them, so that it never releases a number under a running call.
+type sockFD struct {
+	fd    int
+	users atomic.Int32            // direct system calls in progress
+	reg   atomic.Pointer[pollReg] // set once the descriptor is registered
+	mu    sync.Mutex              // serialises register and close
+	done  bool                    // closed; guarded by mu
+}
+
+// pollReg is the descriptor's registration with the runtime poller.
+type pollReg struct {
+	file *os.File
+	rc   syscall.RawConn
+}
+
+// newSockFD takes ownership of fd. Should the Socket be dropped without
+// Close, a cleanup closes the descriptor as os.File's finalizer would.
+func newSockFD(s *Socket, fd int) *sockFD {
+	o := &sockFD{fd: fd}
+	runtime.AddCleanup(s, (*sockFD).closeLeaked, o)
+	return o
+}
+
+// acquire counts a direct system call; it fails once the socket is closed.
+func (o *sockFD) acquire(closed *atomic.Bool) bool {
+	o.users.Add(1)
+	if closed.Load() {
+		o.release()
+		return false
+	}
+	return true
+}
+
+func (o *sockFD) release() { o.users.Add(-1) }
+
+// register hands the descriptor to the runtime poller, once.
+func (o *sockFD) register() (*pollReg, error) {
+	if r := o.reg.Load(); r != nil {
+		return r, nil
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if r := o.reg.Load(); r != nil {
+		return r, nil
+	}
+	if o.done {
+		return nil, os.ErrClosed
+	}
+	f := os.NewFile(uintptr(o.fd), "nspr-socket")
+	if f == nil {
+		return nil, syscall.EBADF
+	}
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return nil, err
+	}
+	r := &pollReg{file: f, rc: rc}
+	o.reg.Store(r)
+	return r, nil
+}
+
+// close closes the descriptor once the direct calls in flight are over;
+// they never block, so the wait is short. Calls waiting in the poller are
+// woken by closing the registered file. The caller has marked the socket
+// closed, so no new direct call starts.
+func (o *sockFD) close() error {
+	for o.users.Load() != 0 {
+		runtime.Gosched()
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.done {
+		return os.ErrClosed
+	}
+	o.done = true
+	if r := o.reg.Load(); r != nil {
+		return r.file.Close()
+	}
+	return unix.Close(o.fd)
+}
+
+// closeLeaked closes the descriptor of a Socket that was dropped unclosed. A
+// registered descriptor is left to its os.File's own finalizer.
+func (o *sockFD) closeLeaked() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if !o.done && o.reg.Load() == nil {
+		o.done = true
+		unix.Close(o.fd)
+	}
+}

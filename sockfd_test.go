@@ -1,0 +1,155 @@
+package nspr
+
+import (
+	"errors"
+	"net"
+	"runtime"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// registered reports whether s has joined the runtime poller.
+func registered(s *Socket) bool { return s.own.reg.Load() != nil }
+
+// A socket joins the poller only when a call has to wait: connecting and
+// accepting on loopback, and moving data that is already there, do not.
+func TestSocketRegistersOnFirstWait(t *testing.T) {
+	client, server := connectedPair(t, AFInet)
+	if registered(client) || registered(server) {
+		t.Fatal("connect or accept registered a socket that never waited")
+	}
+	buf := make([]byte, 8)
+	if _, err := client.Send([]byte("hi"), SecondsToInterval(5)); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := server.Recv(buf, SecondsToInterval(5)); err != nil || n != 2 {
+		t.Fatalf("Recv = %d, %v", n, err)
+	}
+	if registered(client) || registered(server) {
+		t.Fatal("a call that did not wait registered the socket")
+	}
+	// One-attempt and non-blocking calls never wait, so never register.
+	if _, err := server.Recv(buf, IntervalNoWait); !errors.Is(err, IOTimeoutError) {
+		t.Fatalf("Recv(IntervalNoWait) with nothing queued = %v", err)
+	}
+	if registered(server) {
+		t.Fatal("a one-attempt call registered the socket")
+	}
+	// A call that waits registers, and is woken by data sent later.
+	done := make(chan error, 1)
+	go func() {
+		n, err := server.Recv(buf, SecondsToInterval(5))
+		if err == nil && n != 5 {
+			err = errors.New("short read")
+		}
+		done <- err
+	}()
+	time.Sleep(20 * time.Millisecond)
+	if _, err := client.Send([]byte("later"), SecondsToInterval(5)); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("waiting Recv: %v", err)
+	}
+	if !registered(server) {
+		t.Fatal("a call that waited did not register the socket")
+	}
+}
+
+// fdInode returns the inode of the file fd refers to, or 0 when fd is closed.
+func fdInode(fd int) uint64 {
+	var st unix.Stat_t
+	if unix.Fstat(fd, &st) != nil {
+		return 0
+	}
+	return uint64(st.Ino)
+}
+
+// Close waits for a direct system call in flight, so the number is never
+// released (and reused) under it.
+func TestCloseWaitsForDirectCall(t *testing.T) {
+	_, server := connectedPair(t, AFInet)
+	fd, _ := server.Fileno()
+	ino := fdInode(fd)
+	entered := make(chan struct{})
+	stillOpen := make(chan bool, 1)
+	hook(t, &sysRead, func(fd int, p []byte) (int, syscall.Errno) {
+		close(entered)
+		time.Sleep(50 * time.Millisecond) // Close runs meanwhile
+		stillOpen <- fdInode(fd) == ino
+		return rawRead(fd, p)
+	})
+	go server.Recv(make([]byte, 1), IntervalNoWait)
+	<-entered
+	start := time.Now()
+	if err := server.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !<-stillOpen {
+		t.Fatal("Close released the descriptor under a running call")
+	}
+	if d := time.Since(start); d < 20*time.Millisecond {
+		t.Errorf("Close returned after %v, before the call in flight ended", d)
+	}
+	if fdInode(fd) == ino {
+		t.Error("descriptor still open after Close")
+	}
+}
+
+// A socket dropped without Close has its descriptor closed by the garbage
+// collector, registered with the poller or not, as an os.File would.
+func TestDroppedSocketIsClosed(t *testing.T) {
+	for _, wait := range []bool{false, true} {
+		name := map[bool]string{false: "never waited", true: "registered"}[wait]
+		t.Run(name, func(t *testing.T) {
+			fd, ino := func() (int, uint64) {
+				s, err := NewSocket(AFInet, DescSocketUDP)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if wait {
+					s.Bind(loopback(AFInet, 0))
+					s.RecvFrom(make([]byte, 1), MillisecondsToInterval(1))
+					if !registered(s) {
+						t.Fatal("a RecvFrom that waited did not register")
+					}
+				}
+				fd, _ := s.Fileno()
+				return fd, fdInode(fd)
+			}()
+			for i := 0; i < 100 && fdInode(fd) == ino; i++ {
+				runtime.GC()
+				time.Sleep(10 * time.Millisecond)
+			}
+			if fdInode(fd) == ino {
+				t.Fatal("the descriptor of a dropped socket stayed open")
+			}
+		})
+	}
+}
+
+// Close from another goroutine wakes a call that registered the socket on
+// its way to waiting, whichever comes first.
+func TestCloseRacesRegistration(t *testing.T) {
+	for range 50 {
+		s, _, _, _ := nsprUDPPair(t)
+		done := make(chan error, 1)
+		go func() {
+			_, _, err := s.RecvFrom(make([]byte, 1), SecondsToInterval(5))
+			done <- err
+		}()
+		runtime.Gosched()
+		s.Close()
+		select {
+		case err := <-done:
+			if !errors.Is(err, net.ErrClosed) {
+				t.Fatalf("RecvFrom closed under it returned %v, want net.ErrClosed", err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("Close did not wake RecvFrom")
+		}
+	}
+}
