@@ -1,6 +1,8 @@
 package nspr
 
 import (
+	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"net"
@@ -18,6 +20,7 @@ import (
 
 const (
 	bulkChunk = 64 << 10 // bytes per Send in BenchmarkTCPBulk
+	lineLen   = 40       // bytes per line in BenchmarkReadLine, newline included
 	udpSize   = 64       // bytes per datagram in BenchmarkUDP
 	udpBurst  = 32       // datagrams sent before they are read back
 )
@@ -348,4 +351,61 @@ func BenchmarkPollIdle(b *testing.B) {
 			})
 		})
 	}
+}
+
+// lineBlock returns 64 KiB worth of whole 40-byte lines.
+func lineBlock() []byte {
+	var blk bytes.Buffer
+	for i := range bulkChunk / lineLen {
+		blk.Write(bytes.Repeat([]byte{'a' + byte(i%26)}, lineLen-1))
+		blk.WriteByte('\n')
+	}
+	return blk.Bytes()
+}
+
+// sendLines writes n 40-byte lines to w in 64 KiB blocks.
+func sendLines(w io.Writer, n int) error {
+	blk := lineBlock()
+	per := len(blk) / lineLen
+	for sent := 0; sent < n; sent += per {
+		k := min(per, n-sent)
+		if _, err := w.Write(blk[:k*lineLen]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// BenchmarkReadLine reads 40-byte lines, each copied into the caller's
+// buffer, from a loopback TCP connection fed in 64 KiB writes. lines/s is
+// lines a second. net's entry is a 64 KiB bufio.Reader's ReadSlice.
+func BenchmarkReadLine(b *testing.B) {
+	b.Run("impl=net", func(b *testing.B) {
+		client, server := netStream(b)
+		r := bufio.NewReaderSize(server, bulkChunk)
+		readLine := func(p []byte) (int, error) {
+			line, err := r.ReadSlice('\n')
+			return copy(p, line), err
+		}
+		readLines(b, client, readLine)
+	})
+}
+
+// readLines times b.N calls of readLine while another goroutine sends them.
+func readLines(b *testing.B, w io.Writer, readLine func(p []byte) (int, error)) {
+	done := make(chan error, 1)
+	b.ReportAllocs()
+	b.ResetTimer()
+	go func() { done <- sendLines(w, b.N) }()
+	line := make([]byte, 256)
+	for range b.N {
+		if n, err := readLine(line); err != nil || n != lineLen {
+			b.Fatalf("line of %d bytes, %v", n, err)
+		}
+	}
+	b.StopTimer()
+	if err := <-done; err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lines/s")
 }

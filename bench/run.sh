@@ -65,9 +65,11 @@ for round in $(seq "$rounds"); do
   $c udp_pps "$udp" >>"$results"
   $py udp_pps "$udp" >>"$results"
   for p in $polls; do
+    gobench "^BenchmarkPollIdle\$/^N=${p%%:*}\$" "${p##*:}"
     $c poll_idle "${p%%:*}" "${p##*:}" >>"$results"
     $py poll_idle "${p%%:*}" "${p##*:}" >>"$results"
   done
+  gobench '^BenchmarkReadLine$' "$lines"
   $c readline "$lines" >>"$results"
   $py readline "$lines" >>"$results"
   for impl in nspr net; do "$work/manyconns" -impl "$impl" -n "$conns" >>"$results"; done
