@@ -35,6 +35,15 @@ type batchOp struct {
 	sys   batchSys // the platform's system call arguments
 }
 
+// batchOf returns io's batch state, allocating it on the first batch call
+// so that sockets that never batch stay small.
+func (io *ioOp) batchOf() *batchOp {
+	if io.batch == nil {
+		io.batch = new(batchOp)
+	}
+	return io.batch
+}
+
 // grow makes room for n datagrams.
 func (b *batchOp) grow(n int) {
 	if n > len(b.rsas) {
@@ -65,28 +74,29 @@ func (s *Socket) SendToBatch(msgs []Datagram, timeout Interval) (int, error) {
 	io.mu.Lock()
 	defer io.mu.Unlock()
 	w := s.waitOf(timeout)
+	b := io.batchOf()
 	sent := 0
 	for len(msgs) > 0 {
 		part := msgs[:min(len(msgs), maxBatch)]
-		io.batch.grow(len(part))
+		b.grow(len(part))
 		for i := range part {
 			part[i].N = 0
 			if len(part[i].Buf) > maxDatagram {
 				return sent, newError(op, InvalidArgumentError, syscall.EMSGSIZE)
 			}
-			io.batch.sizes[i] = 0
+			b.sizes[i] = 0
 			if part[i].Addr.family == AFUnspec {
 				continue // the connected peer
 			}
-			size, err := encodeSockaddr(&io.batch.rsas[i], &part[i].Addr, s.family, op)
+			size, err := encodeSockaddr(&b.rsas[i], &part[i].Addr, s.family, op)
 			if err != nil {
 				return sent, err
 			}
-			io.batch.sizes[i] = size
+			b.sizes[i] = size
 		}
-		io.kind, io.n, io.batch.msgs = kindSendBatch, 0, part
+		io.kind, io.n, b.msgs = kindSendBatch, 0, part
 		err := s.run(op, io, true, w)
-		io.batch.release()
+		b.release()
 		for i := range io.n {
 			part[i].N = len(part[i].Buf)
 		}
@@ -119,15 +129,16 @@ func (s *Socket) RecvFromBatch(msgs []Datagram, timeout Interval) (int, error) {
 	io := &s.rd
 	io.mu.Lock()
 	defer io.mu.Unlock()
-	io.batch.grow(len(msgs))
-	io.kind, io.batch.msgs = kindRecvBatch, msgs
+	b := io.batchOf()
+	b.grow(len(msgs))
+	io.kind, b.msgs = kindRecvBatch, msgs
 	err := s.run(op, io, false, s.waitOf(timeout))
-	io.batch.release()
+	b.release()
 	if err != nil {
 		return 0, err
 	}
 	for i := range io.n {
-		msgs[i].Addr = decodeSockaddr(&io.batch.rsas[i], io.batch.sizes[i])
+		msgs[i].Addr = decodeSockaddr(&b.rsas[i], b.sizes[i])
 		if msgs[i].Addr.family == AFUnspec {
 			msgs[i].Addr.family = s.family
 		}

@@ -40,7 +40,7 @@ type ioOp struct {
 	errno syscall.Errno
 	rsa   unix.RawSockaddrAny
 	size  uint32
-	batch batchOp // SendToBatch and RecvFromBatch
+	batch *batchOp // SendToBatch and RecvFromBatch; allocated on first use
 
 	attempt func(fd uintptr) bool // io.try as a method value, built once
 }
