@@ -53,11 +53,26 @@ func (o *sockFD) acquire(closed *atomic.Bool) bool {
 
 func (o *sockFD) release() { o.users.Add(-1) }
 
-// register hands the descriptor to the runtime poller, once.
+// register hands the descriptor to the runtime poller, once. os.NewFile
+// runs deep into the runtime, and would grow the small stack of the
+// goroutine that first waits (a goroutine per connection keeps 2 KiB, not
+// 4 KiB), so the one-time registration runs on a goroutine of its own.
 func (o *sockFD) register() (*pollReg, error) {
 	if r := o.reg.Load(); r != nil {
 		return r, nil
 	}
+	var r *pollReg
+	var err error
+	done := make(chan struct{})
+	go func() {
+		r, err = o.registerNow()
+		close(done)
+	}()
+	<-done
+	return r, err
+}
+
+func (o *sockFD) registerNow() (*pollReg, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if r := o.reg.Load(); r != nil {
