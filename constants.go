@@ -80,6 +80,15 @@ const (
 	SockOptNoDelay         SockOpt = 13 // PR_SockOpt_NoDelay: TCP_NODELAY
 	SockOptMaxSegment      SockOpt = 14 // PR_SockOpt_MaxSegment: TCP_MAXSEG
 	SockOptBroadcast       SockOpt = 15 // PR_SockOpt_Broadcast: SO_BROADCAST
+
+	// Beyond python-nss. SockOptReusePort has NSPR's own number
+	// (PR_SockOpt_Reuseport); the rest are numbered far from NSPR's so
+	// they never meet a future PR_SockOpt_*.
+	SockOptReusePort         SockOpt = 16  // PR_SockOpt_Reuseport: SO_REUSEPORT
+	SockOptKeepAliveIdle     SockOpt = 256 // TCP_KEEPIDLE: idle time before the first keep-alive probe
+	SockOptKeepAliveInterval SockOpt = 257 // TCP_KEEPINTVL: time between keep-alive probes
+	SockOptKeepAliveCount    SockOpt = 258 // TCP_KEEPCNT: unanswered probes before the connection drops
+	SockOptIPv6Only          SockOpt = 259 // IPV6_V6ONLY: an AFInet6 socket without IPv4 peers
 )
 
 var sockOptNames = map[SockOpt]string{
@@ -99,6 +108,12 @@ var sockOptNames = map[SockOpt]string{
 	SockOptNoDelay:         "PR_SockOpt_NoDelay",
 	SockOptMaxSegment:      "PR_SockOpt_MaxSegment",
 	SockOptBroadcast:       "PR_SockOpt_Broadcast",
+
+	SockOptReusePort:         "PR_SockOpt_Reuseport",
+	SockOptKeepAliveIdle:     "SockOptKeepAliveIdle",
+	SockOptKeepAliveInterval: "SockOptKeepAliveInterval",
+	SockOptKeepAliveCount:    "SockOptKeepAliveCount",
+	SockOptIPv6Only:          "SockOptIPv6Only",
 }
 
 func (o SockOpt) String() string { return nameOr(sockOptNames, o, "PR_SockOpt") }
