@@ -42,11 +42,7 @@ type ioOp struct {
 	size  uint32
 	batch *batchOp // SendToBatch and RecvFromBatch; allocated on first use
 
-	attempt func(fd uintptr) bool // io.try as a method value, built once
-}
-
-func (io *ioOp) init() {
-	io.attempt = io.try
+	attempt func(fd uintptr) bool // io.try as a method value, built once the socket waits
 }
 
 // try runs the system call until it completes or would block. It returns
@@ -158,8 +154,10 @@ func (s *Socket) run(op string, io *ioOp, write bool, w wait) error {
 		case w.once:
 			return timeoutError(op)
 		}
+	}
+	if reg == nil || io.attempt == nil {
 		var err error
-		if reg, err = s.own.register(); err != nil {
+		if reg, err = s.own.register(io); err != nil {
 			return s.pollError(op, err)
 		}
 	}

@@ -81,8 +81,6 @@ func newSocket(fd int, family Family, typ DescType) (*Socket, error) {
 	}
 	s := &Socket{fd: fd, family: family, typ: typ}
 	s.own = newSockFD(s, fd)
-	s.rd.init()
-	s.wr.init()
 	return s, nil
 }
 

@@ -53,26 +53,30 @@ func (o *sockFD) acquire(closed *atomic.Bool) bool {
 
 func (o *sockFD) release() { o.users.Add(-1) }
 
-// register hands the descriptor to the runtime poller, once. os.NewFile
-// runs deep into the runtime, and would grow the small stack of the
-// goroutine that first waits (a goroutine per connection keeps 2 KiB, not
-// 4 KiB), so the one-time registration runs on a goroutine of its own.
-func (o *sockFD) register() (*pollReg, error) {
-	if r := o.reg.Load(); r != nil {
-		return r, nil
-	}
+// register prepares io's first wait: it hands the descriptor to the runtime
+// poller (once per socket) and builds io's callback for it (once per
+// direction). Both run deep into the runtime (os.NewFile, the allocator) and
+// would grow the small stack of the goroutine that first waits for good (a
+// goroutine per connection keeps 2 KiB, not 4 KiB), so they run on a
+// goroutine of their own. The caller holds io.mu.
+func (o *sockFD) register(io *ioOp) (*pollReg, error) {
 	var r *pollReg
 	var err error
 	done := make(chan struct{})
 	go func() {
-		r, err = o.registerNow()
-		close(done)
+		defer close(done)
+		if r, err = o.registerNow(); err == nil && io.attempt == nil {
+			io.attempt = io.try
+		}
 	}()
 	<-done
 	return r, err
 }
 
 func (o *sockFD) registerNow() (*pollReg, error) {
+	if r := o.reg.Load(); r != nil {
+		return r, nil
+	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if r := o.reg.Load(); r != nil {
