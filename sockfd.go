@@ -27,6 +27,10 @@ type sockFD struct {
 	done  bool                    // closed; guarded by mu
 }
 
+// newPollFile registers a descriptor with the runtime poller; a variable so
+// that tests can see where registration runs.
+var newPollFile = os.NewFile
+
 // pollReg is the descriptor's registration with the runtime poller.
 type pollReg struct {
 	file *os.File
@@ -85,7 +89,7 @@ func (o *sockFD) registerNow() (*pollReg, error) {
 	if o.done {
 		return nil, os.ErrClosed
 	}
-	f := os.NewFile(uintptr(o.fd), "nspr-socket")
+	f := newPollFile(uintptr(o.fd), "nspr-socket")
 	if f == nil {
 		return nil, syscall.EBADF
 	}
