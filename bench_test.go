@@ -52,12 +52,8 @@ func forImpls(b *testing.B, bench func(b *testing.B, impl benchImpl)) {
 func nsprStream(b *testing.B) (io.ReadWriter, io.ReadWriter) {
 	client, server := connectedPair(b, AFInet)
 	for _, s := range []*Socket{client, server} {
-		fd, err := s.Fileno()
-		if err == nil {
-			err = unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
-		}
-		if err != nil {
-			b.Fatalf("TCP_NODELAY: %v", err)
+		if err := s.SetNoDelay(true); err != nil {
+			b.Fatalf("SetNoDelay: %v", err)
 		}
 	}
 	return client, server
