@@ -56,6 +56,7 @@ var errnoCodes = map[syscall.Errno]ErrorCode{
 	syscall.EOVERFLOW:       BufferOverflowError,
 	syscall.EPERM:           NoAccessRightsError,
 	syscall.EPIPE:           ConnectResetError,
+	syscall.EPROTO:          IOError,
 	syscall.EPROTONOSUPPORT: ProtocolNotSupportedError,
 	syscall.EPROTOTYPE:      AddressNotSupportedError,
 	syscall.ERANGE:          InvalidMethodError,

@@ -267,6 +267,8 @@ func TestSocketOptionErrors(t *testing.T) {
 		{"keep-alive count 0", kTCP, SockOptKeepAliveCount, Size(0), BufferOverflowError},
 		{"join a unicast address", kUDP4, SockOptAddMember, MulticastRequest{Group: addrOf("127.0.0.1:0")}, BufferOverflowError},
 		{"join a unicast IPv6 address", kUDP6, SockOptAddMember, MulticastRequest{Group: addrOf("[::1]:0")}, BufferOverflowError},
+		{"join on TCP", kTCP4, SockOptAddMember, MulticastRequest{Group: addrOf("239.1.1.1:0")}, IOError},
+		{"join on TCP6", kTCP6, SockOptAddMember, MulticastRequest{Group: addrOf("[ff02::1:2]:0")}, IOError},
 		{"join an IPv6 group on IPv4", kUDP4, SockOptAddMember, MulticastRequest{Group: addrOf("[ff02::1]:0")}, InvalidArgumentError},
 		{"join on an IPv6 interface", kUDP4, SockOptAddMember, MulticastRequest{Group: addrOf("239.1.1.1:0"), Interface: addrOf("[::1]:0")}, InvalidArgumentError},
 		{"interface not on this host", kUDP4, SockOptMcastInterface, addrOf("192.0.2.1:0"), AddressNotAvailableError},
