@@ -421,3 +421,25 @@ func TestSockOptNames(t *testing.T) {
 		}
 	}
 }
+
+// Options set while another goroutine closes the socket either succeed or
+// report the close; the descriptor is never used after it is released.
+func TestSocketOptionsRaceClose(t *testing.T) {
+	for i := 0; i < 20; i++ {
+		s, err := NewSocket(AFInet, DescSocketTCP)
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() {
+			for j := 0; ; j++ {
+				if err := s.SetNoDelay(j%2 == 0); err != nil {
+					done <- err
+					return
+				}
+			}
+		}()
+		s.Close()
+		wantCode(t, "set during close", <-done, BadDescriptorError)
+	}
+}
