@@ -128,7 +128,7 @@ func (s *Socket) DescType() DescType {
 }
 
 // Fileno returns the OS descriptor (PR_FileDesc2NativeHandle). It stays owned
-// by the socket: do not close it.
+// by the socket: do not close it or make it blocking.
 func (s *Socket) Fileno() (int, error) {
 	if err := s.check("fileno"); err != nil {
 		return -1, err

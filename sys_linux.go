@@ -13,7 +13,7 @@ const msgNoSignal = unix.MSG_NOSIGNAL
 // rawAccept accepts with the new descriptor already non-blocking and
 // close-on-exec, in one system call.
 func rawAccept(fd int, rsa *unix.RawSockaddrAny, size *uint32) (int, syscall.Errno) {
-	n, _, e := unix.Syscall6(unix.SYS_ACCEPT4, uintptr(fd), uintptr(unsafe.Pointer(rsa)), uintptr(unsafe.Pointer(size)),
+	n, _, e := unix.RawSyscall6(unix.SYS_ACCEPT4, uintptr(fd), uintptr(unsafe.Pointer(rsa)), uintptr(unsafe.Pointer(size)),
 		unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0, 0)
 	return int(n), e
 }
