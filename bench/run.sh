@@ -25,7 +25,7 @@ if [ "$quick" = 1 ]; then
   bulk=$((64 << 20)) pingpong=5000 accept=5000 udp=50000 lines=500000 conns=2000
   polls="100:500 1000:200"
 else
-  bulk=$((256 << 20)) pingpong=20000 accept=20000 udp=200000 lines=2000000 conns=10000
+  bulk=$((1 << 30)) pingpong=20000 accept=20000 udp=200000 lines=2000000 conns=10000
   polls="100:2000 1000:1000 10000:100"
 fi
 
