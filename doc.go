@@ -1,7 +1,82 @@
 // Package nspr brings NSPR's network I/O layer, as python-nss exposes it in
-// nss.io, to Go: sockets with NSPR's per-call intervals, non-blocking flag,
-// error codes and address types, built in pure Go on the runtime netpoller.
+// nss.io, to Go: sockets with NSPR's per-call intervals, logical non-blocking
+// flag, error codes and address types, built in pure Go (no cgo) on the Go
+// runtime's netpoller. A Go program porting NSPR or python-nss code finds
+// every nss.io name here (docs/seed-mapping.md lists them), and a Go program
+// that only wants a fast socket finds net.Conn, net.Listener and
+// net.PacketConn views, context-aware calls and batch datagram I/O.
 //
-// See docs/seed-mapping.md for the name of every nss.io member in Go and
-// docs/compat.md for the deliberate differences from python-nss and NSPR.
+// # Sockets and descriptors
+//
+// NewSocket creates the operating-system socket at once, as PR_Socket does,
+// so options can be set before Bind, Connect or Listen. The descriptor is
+// always non-blocking and close-on-exec at the OS level. A call that would
+// block parks its goroutine in the runtime poller, never an OS thread, so
+// thousands of blocked sockets cost thousands of small goroutine stacks, not
+// threads. Close from any goroutine wakes every call blocked on the socket,
+// which then fails with an error matching net.ErrClosed.
+//
+// # Blocking, non-blocking and intervals
+//
+// NSPR separates two questions that Go's net package merges into deadlines:
+//
+//   - Whether a call may wait at all is the socket's logical non-blocking flag
+//     (SockOptNonblocking, SetNonblocking). On a non-blocking socket a call
+//     that cannot complete at once fails with PR_WOULD_BLOCK_ERROR, and a
+//     connect that has begun fails with PR_IN_PROGRESS_ERROR; finish it with
+//     Poll for PollWrite and ConnectContinue, as in C.
+//   - How long a blocking call waits is its own Interval argument, counted in
+//     ticks of 1 ms (TicksPerSecond is 1000, as NSPR on Linux).
+//     IntervalNoTimeout waits without limit; IntervalNoWait tries exactly
+//     once; any other interval is a limit for that one call, after which it
+//     fails with PR_IO_TIMEOUT_ERROR. Use DurationToInterval and
+//     Interval.Duration to cross to time.Duration.
+//
+// The net.Conn views use Go's model instead: sticky deadlines set with
+// SetDeadline, SetReadDeadline and SetWriteDeadline. Both models run through
+// the same code, so an interval and a deadline behave the same at the edge.
+//
+// # Errors
+//
+// Every failure is an *Error carrying the operation, the NSPR ErrorCode
+// (PR_CONNECT_REFUSED_ERROR, PR_IO_TIMEOUT_ERROR, …) and, where there is
+// one, the OS error it came from. Codes are errors themselves, so
+//
+//	errors.Is(err, nspr.ConnectRefusedError)
+//
+// tests for a code, ErrorCodeOf extracts it, and the standard sentinels work
+// too: timeouts match os.ErrDeadlineExceeded and report Timeout() true,
+// calls on a closed socket match net.ErrClosed, cancelled context calls
+// match the context's error. OS errors map to codes as NSPR maps them on
+// Unix, including its per-call exceptions (EINVAL from bind is
+// PR_SOCKET_ADDRESS_IS_BOUND_ERROR, from setsockopt
+// PR_BUFFER_OVERFLOW_ERROR). Bad arguments are PR_INVALID_ARGUMENT_ERROR,
+// never a panic.
+//
+// # Reading lines
+//
+// Each socket has one read-ahead buffer shared by Recv, ReadLine, ReadLines,
+// ReadSize and Lines, so mixing them loses no byte, and a call that times
+// out leaves what it had read for the next call. Lines are bounded in
+// length, so a peer cannot make a reader buffer without limit.
+//
+// # Differences from the original
+//
+// nspr follows NSPR's behaviour wherever NSPR is right and departs from it
+// where the original is buggy or limited. docs/compat.md lists each
+// difference with its reason; the main ones are:
+//
+//   - NetworkAddress, AddrInfo and HostEntry handle IPv6 and Unix-domain
+//     addresses, not only IPv4, and NetworkAddress prints its port.
+//   - Lookups of unknown protocols fail with PR_DIRECTORY_LOOKUP_ERROR
+//     instead of returning the last entry of /etc/protocols.
+//   - Send returns the count already sent together with a timeout error,
+//     and line reads keep their partial data on a timeout: no data is lost.
+//   - Poll clears every out flag when it times out, and readlines has no
+//     trailing empty element.
+//   - Values out of range (ports, TTLs, shutdown modes) are refused with an
+//     NSPR code instead of being wrapped silently.
+//   - A closed socket returns PR_BAD_DESCRIPTOR_ERROR instead of crashing.
+//   - Name resolution uses Go's resolver (hosts file, then DNS), which
+//     callers can point at a server of their own with Resolver.
 package nspr
