@@ -21,10 +21,14 @@ GO_BENCH = {
     "PollIdle/N=100": ("poll_idle_100", "us"),
     "PollIdle/N=1000": ("poll_idle_1000", "us"),
     "PollIdle/N=10000": ("poll_idle_10000", "us"),
+    "PollerWait/N=100": ("poll_idle_100_poller", "us"),
+    "PollerWait/N=1000": ("poll_idle_1000_poller", "us"),
+    "PollerWait/N=10000": ("poll_idle_10000_poller", "us"),
     "ReadLine": ("readline", "lines/s"),
 }
 
-# workload -> [(peer, minimum ratio of nspr to the peer, as a speed-up)]
+# workload -> [(peer, minimum ratio of nspr to the peer, as a speed-up)], or
+# (None, bound) for a bound on nspr's own median in the workload's unit.
 TARGETS = {
     "tcp_bulk": [("go-net", 1.0), ("nspr-c", 1.0)],
     "tcp_pingpong_1B": [("go-net", 1.0)],
@@ -32,13 +36,23 @@ TARGETS = {
     "udp_pps": [("nspr-c", 1.0)],
     "udp_pps_batch": [("nspr-c", 2.0)],
     "poll_idle_10000": [("nspr-c", 1.0)],
+    "poll_idle_10000_poller": [(None, 5.0)],
     "readline": [("nspr-c", 3.0)],
     "many_conns_time": [("go-net", 1.0)],
     "many_conns_rss": [("go-net", 1.0)],
 }
 
+# nspr-only rows -> the workload whose peer figures they are compared with.
+EXTRA_ROWS = {
+    "udp_pps_batch": "udp_pps",
+    "poll_idle_100_poller": "poll_idle_100",
+    "poll_idle_1000_poller": "poll_idle_1000",
+    "poll_idle_10000_poller": "poll_idle_10000",
+}
+
 ORDER = ["tcp_bulk", "tcp_pingpong_1B", "tcp_pingpong_64B", "tcp_accept", "udp_pps",
-         "udp_pps_batch", "poll_idle_100", "poll_idle_1000", "poll_idle_10000", "readline",
+         "udp_pps_batch", "poll_idle_100", "poll_idle_1000", "poll_idle_10000",
+         "poll_idle_100_poller", "poll_idle_1000_poller", "poll_idle_10000_poller", "readline",
          "many_conns_time", "many_conns_rss"]
 
 
@@ -64,10 +78,12 @@ def parse(path):
                 units[workload] = unit
             if "allocs/op" in metrics:
                 allocs[workload, impl].append(metrics["allocs/op"])
-    # The batch API is nspr's entry in its own row, against the peers' udp_pps.
-    for impl in IMPLS[1:]:
-        if (("udp_pps_batch", "go-nspr") in values) and ("udp_pps", impl) in values:
-            values["udp_pps_batch", impl] = values["udp_pps", impl]
+    # The batch API and the Poller are nspr's entries in rows of their own,
+    # against the peers' figures for the same workload.
+    for row, base in EXTRA_ROWS.items():
+        for impl in IMPLS[1:]:
+            if (row, "go-nspr") in values and (base, impl) in values:
+                values[row, impl] = values[base, impl]
     return values, units, allocs
 
 
@@ -115,6 +131,14 @@ def main(path):
             row.append("—" if r is None else f"{r:.2f}×")
         verdicts = []
         for peer, want in TARGETS.get(workload, []):
+            if peer is None:
+                ours = values.get((workload, "go-nspr"))
+                if ours:
+                    m = statistics.median(ours)
+                    ok = m <= want if unit in LOWER_IS_BETTER else m >= want
+                    verdicts.append(f"{'≤' if unit in LOWER_IS_BETTER else '≥'}{want:g} {unit}: "
+                                    f"{'met' if ok else 'MISSED'}")
+                continue
             r = speedup(workload, unit, values, peer)
             if r is not None:
                 verdicts.append(f"≥{want:g}× {peer}: {'met' if r >= want else 'MISSED'}")

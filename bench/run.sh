@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
-# Runs every implementation of the benchmark workloads (nspr and Go's net in
-# one Go process, NSPR in C, python-nss) several times, interleaved, and
-# prints one table of medians with their spread and the ratios of nspr to
+# Runs every implementation of the benchmark workloads (nspr and Go's net
+# through go test -bench, NSPR in C, python-nss) several times, interleaved,
+# and prints one table of medians with their spread and the ratios of nspr to
 # each peer. See BENCHMARKS.md.
 #
 #   bench/run.sh            full sizes, 5 rounds
 #   bench/run.sh --quick    small sizes, 1 round (a smoke test of the suite)
 #   bench/run.sh --rounds N
 # RESULTS=FILE keeps the raw results (default: a temporary file).
+#
+# Each implementation of a workload runs in a process of its own, one after
+# the other, and each round starts the sequence at the next implementation:
+# on this kind of machine whatever runs first after a pause is measurably
+# slower (idle virtual CPUs wake slowly), so a fixed order would favour the
+# implementation that always runs later.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,46 +41,59 @@ results=${RESULTS:-$work/results.txt}
 : >"$results"
 
 echo "building" >&2
-gcc -O2 -o "$work/nsprbench" bench/c/nsprbench.c $(pkg-config --cflags --libs nspr)
+gcc -O2 -Wall -o "$work/nsprbench" bench/c/nsprbench.c $(pkg-config --cflags --libs nspr)
 go test -c -o "$work/nspr.test" .
 go build -o "$work/manyconns" ./bench/go/manyconns
 py="/usr/bin/python3 bench/python/nssbench.py"
 c="$work/nsprbench"
+impls=(go-nspr go-net nspr-c python-nss)
 
-# gobench runs one Go benchmark for nspr and net with a fixed count.
+# gobench PATTERN COUNT runs the Go benchmarks matching PATTERN, COUNT times each.
 gobench() {
-  (cd "$work" && ./nspr.test -test.run '^$' -test.bench "$1" -test.benchtime "$2x" -test.benchmem) |
-    grep '^Benchmark' >>"$results"
+  local out
+  if ! out=$(cd "$work" && ./nspr.test -test.run '^$' -test.bench "$1" -test.benchtime "$2x" -test.benchmem); then
+    printf '%s\nbench/run.sh: %s failed\n' "$out" "$1" >&2
+    exit 1
+  fi
+  grep '^Benchmark' <<<"$out" >>"$results" || echo "bench/run.sh: no benchmark matches $1" >&2
+}
+
+# workload IMPL NAME ARGS... runs one implementation of one workload; ARGS
+# are those of the C program and the python script.
+workload() {
+  local impl=$1 name=$2
+  shift 2
+  local sub=impl=${impl#go-}
+  case "$impl/$name" in
+    go-*/tcp_bulk) gobench "^BenchmarkTCPBulk\$/^$sub\$" $(($1 / 65536)) ;;
+    go-*/tcp_pingpong) gobench "^BenchmarkTCPPingPong\$/^${1}B\$/^$sub\$" "$2" ;;
+    go-*/tcp_accept) gobench "^BenchmarkTCPAccept\$/^$sub\$" "$1" ;;
+    go-*/udp_pps)
+      gobench "^BenchmarkUDP\$/^$sub\$" "$1"
+      if [ "$impl" = go-nspr ]; then gobench '^BenchmarkUDPBatch$' "$1"; fi ;;
+    go-*/poll_idle) gobench "^Benchmark(PollIdle|PollerWait)\$/^N=$1\$/^$sub\$" "$2" ;;
+    go-*/readline) gobench "^BenchmarkReadLine\$/^$sub\$" "$1" ;;
+    go-*/many_conns) "$work/manyconns" -impl "${impl#go-}" -n "$1" >>"$results" ;;
+    nspr-c/*) "$c" "$name" "$@" >>"$results" ;;
+    python-nss/*) $py "$name" "$@" >>"$results" ;;
+  esac
 }
 
 for round in $(seq "$rounds"); do
   echo "round $round of $rounds" >&2
+  # This round's order of the implementations: rotated by one each round.
+  order=()
+  for i in "${!impls[@]}"; do order+=("${impls[(i + round - 1) % ${#impls[@]}]}"); done
   # Interleave: each workload runs under every implementation before the next.
-  gobench '^BenchmarkTCPBulk$' $((bulk / 65536))
-  $c tcp_bulk "$bulk" >>"$results"
-  $py tcp_bulk "$bulk" >>"$results"
-  for size in 1 64; do
-    gobench "^BenchmarkTCPPingPong\$/^${size}B\$" "$pingpong"
-    $c tcp_pingpong "$size" "$pingpong" >>"$results"
-    $py tcp_pingpong "$size" "$pingpong" >>"$results"
-  done
-  gobench '^BenchmarkTCPAccept$' "$accept"
-  $c tcp_accept "$accept" >>"$results"
-  $py tcp_accept "$accept" >>"$results"
-  gobench '^BenchmarkUDP(Batch)?$' "$udp"
-  $c udp_pps "$udp" >>"$results"
-  $py udp_pps "$udp" >>"$results"
-  for p in $polls; do
-    gobench "^BenchmarkPollIdle\$/^N=${p%%:*}\$" "${p##*:}"
-    $c poll_idle "${p%%:*}" "${p##*:}" >>"$results"
-    $py poll_idle "${p%%:*}" "${p##*:}" >>"$results"
-  done
-  gobench '^BenchmarkReadLine$' "$lines"
-  $c readline "$lines" >>"$results"
-  $py readline "$lines" >>"$results"
-  for impl in nspr net; do "$work/manyconns" -impl "$impl" -n "$conns" >>"$results"; done
-  $c many_conns "$conns" >>"$results"
-  $py many_conns "$conns" >>"$results"
+  run() { for impl in "${order[@]}"; do workload "$impl" "$@"; done; }
+  run tcp_bulk "$bulk"
+  run tcp_pingpong 1 "$pingpong"
+  run tcp_pingpong 64 "$pingpong"
+  run tcp_accept "$accept"
+  run udp_pps "$udp"
+  for p in $polls; do run poll_idle "${p%%:*}" "${p##*:}"; done
+  run readline "$lines"
+  run many_conns "$conns"
 done
 
 /usr/bin/python3 bench/report.py "$results"
