@@ -2,27 +2,26 @@ package nspr
 
 import (
 	"bufio"
-	"bytes"
 	"fmt"
 	"io"
-	"net"
-	"net/netip"
-	"sync"
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/nspr-go/nspr/internal/workload"
 )
 
 // The benchmarks run nspr and Go's net side by side in one process, so their
 // ratio is measured under the same machine noise. bench/run.sh runs them with
 // fixed counts next to the NSPR C program and the python-nss script; the
-// workloads here and there are the same (see BENCHMARKS.md).
+// workloads here and there are the same (see BENCHMARKS.md). The loops
+// themselves are package workload's, which the nspr command's bench runs too.
 
 const (
-	bulkChunk = 64 << 10 // bytes per Send in BenchmarkTCPBulk
-	lineLen   = 40       // bytes per line in BenchmarkReadLine, newline included
-	udpSize   = 64       // bytes per datagram in BenchmarkUDP
-	udpBurst  = 32       // datagrams sent before they are read back
+	bulkChunk = workload.BulkChunk // bytes per Send in BenchmarkTCPBulk
+	lineLen   = workload.LineLen   // bytes per line in BenchmarkReadLine, newline included
+	udpSize   = workload.UDPSize   // bytes per datagram in BenchmarkUDP
+	udpBurst  = workload.UDPBurst  // datagrams sent before they are read back
 )
 
 // benchImpl is one implementation under comparison.
@@ -60,21 +59,11 @@ func nsprStream(b *testing.B) (io.ReadWriter, io.ReadWriter) {
 }
 
 func netStream(b *testing.B) (io.ReadWriter, io.ReadWriter) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	client, server, err := workload.Net{}.TCPPair()
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer ln.Close()
-	client, err := net.Dial("tcp", ln.Addr().String()) // net turns Nagle off itself
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { client.Close() })
-	server, err := ln.Accept()
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { server.Close() })
+	b.Cleanup(func() { client.Close(); server.Close() })
 	return client, server
 }
 
@@ -98,24 +87,12 @@ func nsprAccept(b *testing.B) func() error {
 }
 
 func netAccept(b *testing.B) func() error {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	l, err := workload.Net{}.TCPListener()
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { ln.Close() })
-	addr := ln.Addr().String()
-	return func() error {
-		c, err := net.Dial("tcp", addr)
-		if err != nil {
-			return err
-		}
-		defer c.Close()
-		s, err := ln.Accept()
-		if err != nil {
-			return err
-		}
-		return s.Close()
-	}
+	b.Cleanup(func() { l.Close() })
+	return l.ConnectAccept
 }
 
 // nsprUDPPair returns two bound loopback UDP sockets and their addresses.
@@ -152,27 +129,12 @@ func nsprUDP(b *testing.B) (func([]byte) error, func([]byte) error) {
 }
 
 func netUDP(b *testing.B) (func([]byte) error, func([]byte) error) {
-	lo := netip.MustParseAddrPort("127.0.0.1:0")
-	tx, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(lo))
+	d, err := workload.Net{}.UDPPair()
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { tx.Close() })
-	rx, err := net.ListenUDP("udp", net.UDPAddrFromAddrPort(lo))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { rx.Close() })
-	to := rx.LocalAddr().(*net.UDPAddr).AddrPort()
-	send := func(p []byte) error {
-		_, err := tx.WriteToUDPAddrPort(p, to)
-		return err
-	}
-	recv := func(p []byte) error {
-		_, _, err := rx.ReadFromUDPAddrPort(p)
-		return err
-	}
-	return send, recv
+	b.Cleanup(func() { d.Close() })
+	return d.Send, d.Recv
 }
 
 // BenchmarkTCPBulk streams 64 KiB chunks one way over loopback TCP; the
@@ -180,36 +142,13 @@ func netUDP(b *testing.B) (func([]byte) error, func([]byte) error) {
 func BenchmarkTCPBulk(b *testing.B) {
 	forImpls(b, func(b *testing.B, impl benchImpl) {
 		client, server := impl.stream(b)
-		chunk := make([]byte, bulkChunk)
-		total := int64(b.N) * bulkChunk
-		var wg sync.WaitGroup
-		var rerr error
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			buf := make([]byte, bulkChunk)
-			for got := int64(0); got < total; {
-				n, err := server.Read(buf)
-				if err != nil {
-					rerr = err
-					return
-				}
-				got += int64(n)
-			}
-		}()
 		b.SetBytes(bulkChunk)
 		b.ReportAllocs()
 		b.ResetTimer()
-		for range b.N {
-			if _, err := client.Write(chunk); err != nil {
-				b.Fatal(err)
-			}
+		if err := workload.Bulk(client, server, b.N, bulkChunk); err != nil {
+			b.Fatal(err)
 		}
-		wg.Wait()
 		b.StopTimer()
-		if rerr != nil {
-			b.Fatal(rerr)
-		}
 	})
 }
 
@@ -225,33 +164,12 @@ func BenchmarkTCPPingPong(b *testing.B) {
 
 func pingPong(b *testing.B, impl benchImpl, size int) {
 	client, server := impl.stream(b)
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { // echo until the client stops
-		defer wg.Done()
-		buf := make([]byte, size)
-		for range b.N {
-			if _, err := io.ReadFull(server, buf); err != nil {
-				return
-			}
-			if _, err := server.Write(buf); err != nil {
-				return
-			}
-		}
-	}()
-	msg := make([]byte, size)
 	b.ReportAllocs()
 	b.ResetTimer()
-	for range b.N {
-		if _, err := client.Write(msg); err != nil {
-			b.Fatal(err)
-		}
-		if _, err := io.ReadFull(client, msg); err != nil {
-			b.Fatal(err)
-		}
+	if err := workload.PingPong(client, server, b.N, size); err != nil {
+		b.Fatal(err)
 	}
 	b.StopTimer()
-	wg.Wait()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rt/s")
 }
 
@@ -278,28 +196,23 @@ func BenchmarkTCPAccept(b *testing.B) {
 func BenchmarkUDP(b *testing.B) {
 	forImpls(b, func(b *testing.B, impl benchImpl) {
 		send, recv := impl.udp(b)
-		msg := make([]byte, udpSize)
-		buf := make([]byte, 2048)
 		b.SetBytes(udpSize)
 		b.ReportAllocs()
 		b.ResetTimer()
-		for i := 0; i < b.N; i += udpBurst {
-			burst := min(udpBurst, b.N-i)
-			for range burst {
-				if err := send(msg); err != nil {
-					b.Fatal(err)
-				}
-			}
-			for range burst {
-				if err := recv(buf); err != nil {
-					b.Fatal(err)
-				}
-			}
+		if err := workload.UDP(datagramFuncs{send, recv}, b.N, udpSize, udpBurst); err != nil {
+			b.Fatal(err)
 		}
 		b.StopTimer()
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pkt/s")
 	})
 }
+
+// datagramFuncs makes a benchImpl's udp functions a workload.Datagrams.
+type datagramFuncs struct{ send, recv func([]byte) error }
+
+func (d datagramFuncs) Send(p []byte) error { return d.send(p) }
+func (d datagramFuncs) Recv(p []byte) error { return d.recv(p) }
+func (d datagramFuncs) Close() error        { return nil }
 
 // idleSockets returns n bound UDP sockets with nothing queued and, last, one
 // that has sent itself a datagram and so stays readable.
@@ -349,29 +262,6 @@ func BenchmarkPollIdle(b *testing.B) {
 	}
 }
 
-// lineBlock returns 64 KiB worth of whole 40-byte lines.
-func lineBlock() []byte {
-	var blk bytes.Buffer
-	for i := range bulkChunk / lineLen {
-		blk.Write(bytes.Repeat([]byte{'a' + byte(i%26)}, lineLen-1))
-		blk.WriteByte('\n')
-	}
-	return blk.Bytes()
-}
-
-// sendLines writes n 40-byte lines to w in 64 KiB blocks.
-func sendLines(w io.Writer, n int) error {
-	blk := lineBlock()
-	per := len(blk) / lineLen
-	for sent := 0; sent < n; sent += per {
-		k := min(per, n-sent)
-		if _, err := w.Write(blk[:k*lineLen]); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // BenchmarkReadLine reads 40-byte lines, each copied into the caller's
 // buffer, from a loopback TCP connection fed in 64 KiB writes. lines/s is
 // lines a second. net's entry is a 64 KiB bufio.Reader's ReadSlice.
@@ -392,7 +282,7 @@ func readLines(b *testing.B, w io.Writer, readLine func(p []byte) (int, error)) 
 	done := make(chan error, 1)
 	b.ReportAllocs()
 	b.ResetTimer()
-	go func() { done <- sendLines(w, b.N) }()
+	go func() { done <- workload.SendLines(w, b.N) }()
 	line := make([]byte, 256)
 	for range b.N {
 		if n, err := readLine(line); err != nil || n != lineLen {

@@ -1,0 +1,90 @@
+package workload
+
+import (
+	"io"
+	"net"
+	"net/netip"
+)
+
+// Net is the standard library's implementation, the baseline nspr is
+// measured against.
+type Net struct{}
+
+// Name returns "net".
+func (Net) Name() string { return "net" }
+
+// TCPPair returns both ends of a loopback TCP connection; net turns Nagle's
+// algorithm off itself.
+func (Net) TCPPair() (client, server io.ReadWriteCloser, err error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, err
+	}
+	defer ln.Close()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := ln.Accept()
+	if err != nil {
+		c.Close()
+		return nil, nil, err
+	}
+	return c, s, nil
+}
+
+// TCPListener returns a listener on a loopback port.
+func (Net) TCPListener() (Listener, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	return netListener{ln}, nil
+}
+
+type netListener struct{ net.Listener }
+
+func (l netListener) ConnectAccept() error {
+	c, err := net.Dial("tcp", l.Addr().String())
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	s, err := l.Accept()
+	if err != nil {
+		return err
+	}
+	return s.Close()
+}
+
+// UDPPair returns two bound loopback UDP sockets.
+func (Net) UDPPair() (Datagrams, error) {
+	lo := net.UDPAddrFromAddrPort(netip.MustParseAddrPort("127.0.0.1:0"))
+	tx, err := net.ListenUDP("udp", lo)
+	if err != nil {
+		return nil, err
+	}
+	rx, err := net.ListenUDP("udp", lo)
+	if err != nil {
+		tx.Close()
+		return nil, err
+	}
+	return &netDatagrams{tx: tx, rx: rx, to: rx.LocalAddr().(*net.UDPAddr).AddrPort()}, nil
+}
+
+type netDatagrams struct {
+	tx, rx *net.UDPConn
+	to     netip.AddrPort
+}
+
+func (d *netDatagrams) Send(p []byte) error {
+	_, err := d.tx.WriteToUDPAddrPort(p, d.to)
+	return err
+}
+
+func (d *netDatagrams) Recv(p []byte) error {
+	_, _, err := d.rx.ReadFromUDPAddrPort(p)
+	return err
+}
+
+func (d *netDatagrams) Close() error { return CloseAll(d.tx, d.rx) }

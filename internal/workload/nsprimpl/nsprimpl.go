@@ -1,0 +1,143 @@
+// Package nsprimpl is nspr's implementation of the benchmark workloads
+// (package workload), over nspr sockets on loopback.
+package nsprimpl
+
+import (
+	"io"
+	"net/netip"
+
+	"github.com/nspr-go/nspr"
+	"github.com/nspr-go/nspr/internal/workload"
+)
+
+// Impl is nspr's implementation of workload.Impl. Every call waits without
+// limit (IntervalNoTimeout), as the net side does.
+type Impl struct{}
+
+var _ workload.Impl = Impl{}
+
+// Name returns "nspr".
+func (Impl) Name() string { return "nspr" }
+
+// loopback is 127.0.0.1 with an ephemeral port.
+var loopback = nspr.NewNetworkAddressFromAddrPort(netip.MustParseAddrPort("127.0.0.1:0"))
+
+// bound returns a socket of typ bound to loopback, with its address.
+func bound(typ nspr.DescType) (*nspr.Socket, nspr.NetworkAddress, error) {
+	s, err := nspr.NewSocket(nspr.AFInet, typ)
+	if err != nil {
+		return nil, nspr.NetworkAddress{}, err
+	}
+	addr := loopback
+	err = s.Bind(addr)
+	if err == nil && typ == nspr.DescSocketTCP {
+		err = s.Listen(128)
+	}
+	if err == nil {
+		addr, err = s.SockName()
+	}
+	if err != nil {
+		s.Close()
+		return nil, nspr.NetworkAddress{}, err
+	}
+	return s, addr, nil
+}
+
+// connect returns a TCP socket connected to addr.
+func connect(addr nspr.NetworkAddress) (*nspr.Socket, error) {
+	c, err := nspr.NewSocket(nspr.AFInet, nspr.DescSocketTCP)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Connect(addr, nspr.IntervalNoTimeout); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// TCPPair returns both ends of a loopback TCP connection with Nagle off.
+func (Impl) TCPPair() (client, server io.ReadWriteCloser, err error) {
+	l, addr, err := bound(nspr.DescSocketTCP)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer l.Close()
+	c, err := connect(addr)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, _, err := l.Accept(nspr.IntervalNoTimeout)
+	if err == nil {
+		err = c.SetNoDelay(true)
+	}
+	if err == nil {
+		err = s.SetNoDelay(true)
+	}
+	if err != nil {
+		c.Close()
+		if s != nil {
+			s.Close()
+		}
+		return nil, nil, err
+	}
+	return c, s, nil
+}
+
+// TCPListener returns a listener on a loopback port.
+func (Impl) TCPListener() (workload.Listener, error) {
+	l, addr, err := bound(nspr.DescSocketTCP)
+	if err != nil {
+		return nil, err
+	}
+	return listener{l, addr}, nil
+}
+
+type listener struct {
+	*nspr.Socket
+	addr nspr.NetworkAddress
+}
+
+func (l listener) ConnectAccept() error {
+	c, err := connect(l.addr)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	s, _, err := l.Accept(nspr.IntervalNoTimeout)
+	if err != nil {
+		return err
+	}
+	return s.Close()
+}
+
+// UDPPair returns two bound loopback UDP sockets.
+func (Impl) UDPPair() (workload.Datagrams, error) {
+	tx, _, err := bound(nspr.DescSocketUDP)
+	if err != nil {
+		return nil, err
+	}
+	rx, to, err := bound(nspr.DescSocketUDP)
+	if err != nil {
+		tx.Close()
+		return nil, err
+	}
+	return &datagrams{tx: tx, rx: rx, to: to}, nil
+}
+
+type datagrams struct {
+	tx, rx *nspr.Socket
+	to     nspr.NetworkAddress
+}
+
+func (d *datagrams) Send(p []byte) error {
+	_, err := d.tx.SendTo(p, d.to, nspr.IntervalNoTimeout)
+	return err
+}
+
+func (d *datagrams) Recv(p []byte) error {
+	_, _, err := d.rx.RecvFrom(p, nspr.IntervalNoTimeout)
+	return err
+}
+
+func (d *datagrams) Close() error { return workload.CloseAll(d.tx, d.rx) }

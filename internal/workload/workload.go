@@ -1,0 +1,277 @@
+// Package workload holds the loopback workloads that compare nspr with Go's
+// net: the loops themselves, written once over small interfaces that each
+// implementation satisfies, so that the nspr command's bench and the Go
+// benchmarks of the root package time the same code.
+//
+// This package imports only the standard library, so the root package's own
+// tests can use it; the nspr implementation lives in package nsprimpl below
+// it, the standard library's here (Net).
+package workload
+
+import (
+	"bytes"
+	"io"
+	"time"
+)
+
+// Impl is one implementation under comparison: the loopback sockets the
+// workloads run over.
+type Impl interface {
+	// Name is the implementation's column in reports: "nspr" or "net".
+	Name() string
+	// TCPPair returns both ends of a loopback TCP connection with Nagle's
+	// algorithm off.
+	TCPPair() (client, server io.ReadWriteCloser, err error)
+	// TCPListener returns a listener on a loopback TCP port.
+	TCPListener() (Listener, error)
+	// UDPPair returns two bound loopback UDP sockets, one sending to the
+	// other.
+	UDPPair() (Datagrams, error)
+}
+
+// Listener is a loopback TCP listener of one implementation.
+type Listener interface {
+	// ConnectAccept connects to the listener, accepts the connection and
+	// closes both ends, as a server handling short connections does.
+	ConnectAccept() error
+	Close() error
+}
+
+// Datagrams is a pair of loopback UDP sockets of one implementation.
+type Datagrams interface {
+	Send(p []byte) error // sends p as one datagram to the other socket
+	Recv(p []byte) error // receives one datagram sent by Send
+	Close() error
+}
+
+// Sizes of the workloads, the same in bench/run.sh, the NSPR C program and
+// the python-nss script (see BENCHMARKS.md).
+const (
+	BulkChunk = 64 << 10 // bytes per write in Bulk
+	LineLen   = 40       // bytes per line of SendLines, newline included
+	UDPSize   = 64       // bytes per datagram in UDP
+	UDPBurst  = 32       // datagrams sent before they are read back
+)
+
+// Bulk writes n chunks of size bytes to w while another goroutine reads
+// them from r into a buffer of the same size. On an error the caller closes
+// the connection, which ends the reading goroutine.
+func Bulk(w io.Writer, r io.Reader, n, size int) error {
+	total := int64(n) * int64(size)
+	done := make(chan error, 1)
+	go func() {
+		buf := make([]byte, size)
+		for got := int64(0); got < total; {
+			k, err := r.Read(buf)
+			if err != nil {
+				done <- err
+				return
+			}
+			got += int64(k)
+		}
+		done <- nil
+	}()
+	chunk := make([]byte, size)
+	for range n {
+		if _, err := w.Write(chunk); err != nil {
+			return err
+		}
+	}
+	return <-done
+}
+
+// PingPong sends n messages of size bytes from client, each echoed by
+// server, waiting for every echo before the next message: n round trips.
+func PingPong(client, server io.ReadWriter, n, size int) error {
+	done := make(chan error, 1)
+	go func() { done <- echo(server, n, size) }()
+	msg := make([]byte, size)
+	for range n {
+		if _, err := client.Write(msg); err != nil {
+			return err
+		}
+		if _, err := io.ReadFull(client, msg); err != nil {
+			return err
+		}
+	}
+	return <-done
+}
+
+// echo sends back n messages of size bytes.
+func echo(rw io.ReadWriter, n, size int) error {
+	buf := make([]byte, size)
+	for range n {
+		if _, err := io.ReadFull(rw, buf); err != nil {
+			return err
+		}
+		if _, err := rw.Write(buf); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Accept makes n short connections to l in lock-step.
+func Accept(l Listener, n int) error {
+	for range n {
+		if err := l.ConnectAccept(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// UDP sends n datagrams of size bytes in bursts of burst and reads each
+// burst back: a system call per datagram each way.
+func UDP(d Datagrams, n, size, burst int) error {
+	msg := make([]byte, size)
+	buf := make([]byte, 2048)
+	for i := 0; i < n; i += burst {
+		k := min(burst, n-i)
+		for range k {
+			if err := d.Send(msg); err != nil {
+				return err
+			}
+		}
+		for range k {
+			if err := d.Recv(buf); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// lineBlock returns BulkChunk worth of whole LineLen-byte lines.
+func lineBlock() []byte {
+	var blk bytes.Buffer
+	for i := range BulkChunk / LineLen {
+		blk.Write(bytes.Repeat([]byte{'a' + byte(i%26)}, LineLen-1))
+		blk.WriteByte('\n')
+	}
+	return blk.Bytes()
+}
+
+// SendLines writes n LineLen-byte lines to w in BulkChunk blocks.
+func SendLines(w io.Writer, n int) error {
+	blk := lineBlock()
+	per := len(blk) / LineLen
+	for sent := 0; sent < n; sent += per {
+		k := min(per, n-sent)
+		if _, err := w.Write(blk[:k*LineLen]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// A Workload is one of the loopback workloads, by the name bench/run.sh and
+// BENCHMARKS.md give it.
+type Workload struct {
+	Name string
+	// Unit is the unit of the figure Run's result gives, always a rate:
+	// higher is better.
+	Unit string
+	// Quick and Full are the iterations of one run in a quick and in a full
+	// bench.
+	Quick, Full int
+	// Desc says what one iteration is.
+	Desc string
+	// per is how much of Unit's quantity one iteration is.
+	per float64
+	run func(impl Impl, n int) (time.Duration, error)
+}
+
+// Figure converts n iterations in elapsed time to the workload's unit.
+func (w Workload) Figure(n int, elapsed time.Duration) float64 {
+	if elapsed <= 0 {
+		return 0
+	}
+	return float64(n) * w.per / elapsed.Seconds()
+}
+
+// Run runs n iterations of the workload over impl and returns how long they
+// took, setting up and tearing down outside the time measured.
+func (w Workload) Run(impl Impl, n int) (time.Duration, error) { return w.run(impl, n) }
+
+// Workloads are the workloads every implementation supports, in the order
+// of bench/run.sh.
+var Workloads = []Workload{
+	{
+		Name: "tcp_bulk", Unit: "MB/s", Quick: 1 << 10, Full: 1 << 14, per: BulkChunk / 1e6,
+		Desc: "one 64 KiB chunk streamed one way over loopback TCP",
+		run: func(impl Impl, n int) (time.Duration, error) {
+			return timeStream(impl, func(c, s io.ReadWriter) error { return Bulk(c, s, n, BulkChunk) })
+		},
+	},
+	{
+		Name: "tcp_pingpong", Unit: "rt/s", Quick: 5000, Full: 20000, per: 1,
+		Desc: "one 1-byte round trip over loopback TCP, Nagle off",
+		run: func(impl Impl, n int) (time.Duration, error) {
+			return timeStream(impl, func(c, s io.ReadWriter) error { return PingPong(c, s, n, 1) })
+		},
+	},
+	{
+		Name: "tcp_accept", Unit: "conn/s", Quick: 2000, Full: 20000, per: 1,
+		Desc: "one connect, accept and close of both ends on loopback TCP",
+		run: func(impl Impl, n int) (time.Duration, error) {
+			l, err := impl.TCPListener()
+			if err != nil {
+				return 0, err
+			}
+			return timed(func() error { return Accept(l, n) }, l)
+		},
+	},
+	{
+		Name: "udp_pps", Unit: "pkt/s", Quick: 50000, Full: 200000, per: 1,
+		Desc: "one 64-byte datagram sent and received on loopback UDP, in bursts of 32",
+		run: func(impl Impl, n int) (time.Duration, error) {
+			d, err := impl.UDPPair()
+			if err != nil {
+				return 0, err
+			}
+			return timed(func() error { return UDP(d, n, UDPSize, UDPBurst) }, d)
+		},
+	},
+}
+
+// Lookup returns the workload with the given name.
+func Lookup(name string) (Workload, bool) {
+	for _, w := range Workloads {
+		if w.Name == name {
+			return w, true
+		}
+	}
+	return Workload{}, false
+}
+
+// timeStream times f over a fresh TCP pair of impl.
+func timeStream(impl Impl, f func(client, server io.ReadWriter) error) (time.Duration, error) {
+	c, s, err := impl.TCPPair()
+	if err != nil {
+		return 0, err
+	}
+	return timed(func() error { return f(c, s) }, c, s)
+}
+
+// timed times f, then closes what it ran over. An error of f comes first.
+func timed(f func() error, closers ...io.Closer) (time.Duration, error) {
+	start := time.Now()
+	err := f()
+	elapsed := time.Since(start)
+	if cerr := CloseAll(closers...); err == nil {
+		err = cerr
+	}
+	return elapsed, err
+}
+
+// CloseAll closes each of closers and returns the first error.
+func CloseAll(closers ...io.Closer) error {
+	var err error
+	for _, c := range closers {
+		if cerr := c.Close(); err == nil {
+			err = cerr
+		}
+	}
+	return err
+}

@@ -1,0 +1,74 @@
+package workload
+
+import (
+	"bytes"
+	"net"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/nspr-go/nspr/internal/leakcheck"
+)
+
+// TestMain fails the package when its tests leave descriptors open or
+// goroutines running.
+func TestMain(m *testing.M) {
+	os.Exit(leakcheck.Run(m, func() {
+		// Start the runtime poller, which keeps descriptors of its own.
+		if c, err := net.ListenPacket("udp", "127.0.0.1:0"); err == nil {
+			c.Close()
+		}
+	}))
+}
+
+func TestSendLines(t *testing.T) {
+	per := BulkChunk / LineLen
+	for _, n := range []int{0, 1, per - 1, per, per + 1, 3 * per} {
+		var buf bytes.Buffer
+		if err := SendLines(&buf, n); err != nil {
+			t.Fatal(err)
+		}
+		lines := bytes.Split(buf.Bytes(), []byte("\n"))
+		if got := len(lines) - 1; got != n || len(lines[n]) != 0 {
+			t.Fatalf("SendLines(%d) wrote %d lines", n, got)
+		}
+		for i, l := range lines[:n] {
+			if len(l) != LineLen-1 {
+				t.Fatalf("SendLines(%d): line %d is %d bytes, want %d", n, i, len(l)+1, LineLen)
+			}
+		}
+	}
+}
+
+func TestFigure(t *testing.T) {
+	bulk, _ := Lookup("tcp_bulk")
+	pp, _ := Lookup("tcp_pingpong")
+	tests := []struct {
+		w       Workload
+		n       int
+		elapsed time.Duration
+		want    float64
+	}{
+		{bulk, 1000, time.Second, 65.536},
+		{pp, 5000, 500 * time.Millisecond, 10000},
+		{pp, 5000, 0, 0},
+	}
+	for _, tt := range tests {
+		if got := tt.w.Figure(tt.n, tt.elapsed); got != tt.want {
+			t.Errorf("%s.Figure(%d, %v) = %v, want %v", tt.w.Name, tt.n, tt.elapsed, got, tt.want)
+		}
+	}
+	if _, ok := Lookup("no_such_workload"); ok {
+		t.Error("Lookup found a workload that does not exist")
+	}
+}
+
+// TestNetWorkloads runs each workload over the standard library, the
+// implementation this package holds; package nsprimpl runs them over both.
+func TestNetWorkloads(t *testing.T) {
+	for _, w := range Workloads {
+		if _, err := w.Run(Net{}, 16); err != nil {
+			t.Errorf("%s: %v", w.Name, err)
+		}
+	}
+}
