@@ -3,10 +3,12 @@
 package nspr
 
 import (
+	"context"
 	"errors"
 	"net"
 	"os"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -25,14 +27,24 @@ const (
 	kindConnect                 // connect(2) again, to learn whether it finished
 	kindSendBatch               // sendmmsg(2) (a sendto loop elsewhere), until all are sent
 	kindRecvBatch               // recvmmsg(2) (a recvfrom loop elsewhere) of what is queued
+	kindRaw                     // the function of a RawConn's Read or Write
 )
 
 // ioOp is one direction (read or write) of a socket: the arguments and
 // results of the call in progress, kept in the socket so that the callbacks
 // handed to the runtime poller are built once and no call allocates.
 type ioOp struct {
-	mu       sync.Mutex // one call at a time per direction
-	deadline time.Time  // the deadline last given to the runtime poller
+	mu sync.Mutex // one call at a time per direction
+
+	// dmu guards the deadline given to the runtime poller for calls that
+	// another goroutine may cut short: those of the net.Conn views, whose
+	// deadline can change while they wait, and those bound to a context.
+	// Other calls change the deadline under mu alone: no one else touches
+	// it while no such call waits.
+	dmu      sync.Mutex
+	deadline time.Time    // the deadline last given to the runtime poller
+	sticky   atomic.Int64 // the views' deadline (see stickyTime), read under dmu
+	parked   parkedCall   // the call that waits and who may cut it short; guarded by dmu
 
 	kind  opKind
 	p     []byte
@@ -40,7 +52,8 @@ type ioOp struct {
 	errno syscall.Errno
 	rsa   unix.RawSockaddrAny
 	size  uint32
-	batch *batchOp // SendToBatch and RecvFromBatch; allocated on first use
+	batch *batchOp              // SendToBatch and RecvFromBatch; allocated on first use
+	raw   func(fd uintptr) bool // kindRaw: a RawConn caller's function
 
 	attempt func(fd uintptr) bool // io.try as a method value, built once the socket waits
 }
@@ -79,6 +92,12 @@ func (io *ioOp) try(fd uintptr) bool {
 			}
 		case kindRecvBatch:
 			n, e = io.batch.recv(int(fd))
+		case kindRaw:
+			if !io.raw(fd) {
+				return false
+			}
+			io.errno = 0
+			return true
 		case kindSendTo:
 			n, e = sysSendto(int(fd), io.p, &io.rsa, io.size)
 		case kindConnect:
@@ -110,13 +129,51 @@ type wait struct {
 	once     bool      // one attempt, no waiting
 	nonblock bool      // the socket is non-blocking: report would-block, not timeout
 	deadline time.Time // zero: no limit
+	sticky   bool      // a view's call: the deadline is the direction's sticky one, read when the call waits
+	call     *ctxCall  // a context's call: its cancellation cuts the wait short
+}
+
+// parkedCall records, under dmu, which call waits in the poller, so that a
+// deadline change or a cancellation reaches that call and no other.
+type parkedCall struct {
+	sticky bool
+	call   *ctxCall
+}
+
+// ctxCall ties one blocking call to its context.
+type ctxCall struct {
+	ctx context.Context
+}
+
+// aLongTimeAgo is a deadline in the past: handed to the poller it wakes a
+// waiting call at once with a timeout.
+var aLongTimeAgo = time.Unix(1, 0)
+
+// stickyTime encodes a view's deadline for ioOp.sticky: 0 is none.
+func stickyTime(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	if n := t.UnixNano(); n != 0 {
+		return n
+	}
+	return -1 // the epoch itself, long past
+}
+
+// stickyDeadline decodes ioOp.sticky.
+func (io *ioOp) stickyDeadline() time.Time {
+	if n := io.sticky.Load(); n != 0 {
+		return time.Unix(0, n)
+	}
+	return time.Time{}
 }
 
 // waitOf turns a call's interval into a wait, honouring the socket's
-// non-blocking flag first, as NSPR does.
+// non-blocking flag first, as NSPR does. A nil s is left to the call's own
+// check.
 func (s *Socket) waitOf(timeout Interval) wait {
 	switch {
-	case s.nonblocking.Load():
+	case s != nil && s.nonblocking.Load():
 		return wait{once: true, nonblock: true}
 	case timeout == IntervalNoWait:
 		return wait{once: true}
@@ -161,23 +218,11 @@ func (s *Socket) run(op string, io *ioOp, write bool, w wait) error {
 			return s.pollError(op, err)
 		}
 	}
-	if !w.deadline.Equal(io.deadline) {
-		var err error
-		if write {
-			err = reg.file.SetWriteDeadline(w.deadline)
-		} else {
-			err = reg.file.SetReadDeadline(w.deadline)
-		}
-		if err != nil {
-			return s.pollError(op, err)
-		}
-		io.deadline = w.deadline
-	}
 	var err error
-	if write {
-		err = reg.rc.Write(io.attempt)
-	} else {
-		err = reg.rc.Read(io.attempt)
+	if w.sticky || w.call != nil {
+		err = s.waitCut(reg, io, write, w)
+	} else if err = io.setDeadline(reg, write, w.deadline); err == nil {
+		err = io.waitReady(reg, write)
 	}
 	if err != nil {
 		return s.pollError(op, err)
@@ -186,6 +231,65 @@ func (s *Socket) run(op string, io *ioOp, write bool, w wait) error {
 		return errnoError(op, io.errno)
 	}
 	return nil
+}
+
+// waitCut waits for a call that another goroutine may cut short: it reads
+// the deadline and marks the call as waiting under dmu, so that a deadline
+// set or a context cancelled from now on reaches the poller (see cut).
+func (s *Socket) waitCut(reg *pollReg, io *ioOp, write bool, w wait) error {
+	io.dmu.Lock()
+	d := w.deadline
+	if w.sticky {
+		d = io.stickyDeadline()
+	}
+	if w.call != nil && w.call.ctx.Err() != nil {
+		d = aLongTimeAgo
+	}
+	err := io.setDeadline(reg, write, d)
+	io.parked = parkedCall{sticky: w.sticky, call: w.call}
+	io.dmu.Unlock()
+	if err == nil {
+		err = io.waitReady(reg, write)
+	}
+	io.dmu.Lock()
+	io.parked = parkedCall{}
+	io.dmu.Unlock()
+	return err
+}
+
+// cut gives the call waiting in io a new deadline if it is a view's call
+// (sticky) or the call of the context call (not nil). The caller holds dmu.
+func (s *Socket) cut(io *ioOp, write, sticky bool, call *ctxCall, d time.Time) error {
+	if !(sticky && io.parked.sticky) && (call == nil || io.parked.call != call) {
+		return nil
+	}
+	return io.setDeadline(s.own.reg.Load(), write, d)
+}
+
+// setDeadline hands d to the runtime poller unless it has it already.
+func (io *ioOp) setDeadline(reg *pollReg, write bool, d time.Time) error {
+	if d.Equal(io.deadline) {
+		return nil
+	}
+	var err error
+	if write {
+		err = reg.file.SetWriteDeadline(d)
+	} else {
+		err = reg.file.SetReadDeadline(d)
+	}
+	if err != nil {
+		return err
+	}
+	io.deadline = d
+	return nil
+}
+
+// waitReady runs io's system call through the poller until it completes.
+func (io *ioOp) waitReady(reg *pollReg, write bool) error {
+	if write {
+		return reg.rc.Write(io.attempt)
+	}
+	return reg.rc.Read(io.attempt)
 }
 
 // pollError maps an error from the runtime poller, knowing that any error

@@ -20,7 +20,11 @@ const maxDatagram = 65507
 // non-blocking socket returns PR_WOULD_BLOCK_ERROR. An unconnected TCP socket
 // is PR_NOT_CONNECTED_ERROR.
 func (s *Socket) Recv(p []byte, timeout Interval) (int, error) {
-	const op = "recv"
+	return s.recv("recv", p, s.waitOf(timeout))
+}
+
+// recv is Recv waiting as w says, shared with the net.Conn view.
+func (s *Socket) recv(op string, p []byte, w wait) (int, error) {
 	if err := s.check(op); err != nil {
 		return 0, err
 	}
@@ -29,7 +33,7 @@ func (s *Socket) Recv(p []byte, timeout Interval) (int, error) {
 	if s.ra.buffered() > 0 {
 		return s.ra.take(p), nil
 	}
-	return s.readLocked(op, p, s.waitOf(timeout))
+	return s.readLocked(op, p, w)
 }
 
 // readLocked is one read from the descriptor into p; the caller holds rd.mu.
@@ -48,7 +52,11 @@ func (s *Socket) readLocked(op string, p []byte, w wait) (int, error) {
 // fills a NetworkAddress argument in place; Go returns it instead. A datagram
 // longer than p is truncated, as recvfrom(2) does.
 func (s *Socket) RecvFrom(p []byte, timeout Interval) (int, NetworkAddress, error) {
-	const op = "recvfrom"
+	return s.recvFrom("recvfrom", p, s.waitOf(timeout))
+}
+
+// recvFrom is RecvFrom waiting as w says, shared with the net.PacketConn view.
+func (s *Socket) recvFrom(op string, p []byte, w wait) (int, NetworkAddress, error) {
 	if err := s.check(op); err != nil {
 		return 0, NetworkAddress{}, err
 	}
@@ -59,7 +67,7 @@ func (s *Socket) RecvFrom(p []byte, timeout Interval) (int, NetworkAddress, erro
 		return s.ra.take(p), NetworkAddress{}, nil
 	}
 	io.kind, io.p = kindRecvFrom, p
-	err := s.run(op, io, false, s.waitOf(timeout))
+	err := s.run(op, io, false, w)
 	io.p = nil
 	if err != nil {
 		return 0, NetworkAddress{}, err
@@ -79,7 +87,11 @@ func (s *Socket) RecvFrom(p []byte, timeout Interval) (int, NetworkAddress, erro
 // Sending after the peer reset the connection is PR_CONNECT_RESET_ERROR,
 // never SIGPIPE.
 func (s *Socket) Send(p []byte, timeout Interval) (int, error) {
-	const op = "send"
+	return s.send("send", p, s.waitOf(timeout))
+}
+
+// send is Send waiting as w says, shared with the net.Conn view.
+func (s *Socket) send(op string, p []byte, w wait) (int, error) {
 	if err := s.check(op); err != nil {
 		return 0, err
 	}
@@ -90,7 +102,6 @@ func (s *Socket) Send(p []byte, timeout Interval) (int, error) {
 	io.mu.Lock()
 	defer io.mu.Unlock()
 	io.kind, io.p, io.n = kindWrite, p, 0
-	w := s.waitOf(timeout)
 	err := s.run(op, io, true, w)
 	io.p = nil
 	if err != nil && w.nonblock && io.n > 0 && errors.Is(err, WouldBlockError) {
@@ -107,7 +118,11 @@ func (s *Socket) Sendall(p []byte, timeout Interval) (int, error) { return s.Sen
 // are PR_INVALID_ARGUMENT_ERROR; an address of another family is
 // PR_ADDRESS_NOT_SUPPORTED_ERROR.
 func (s *Socket) SendTo(p []byte, addr NetworkAddress, timeout Interval) (int, error) {
-	const op = "sendto"
+	return s.sendTo("sendto", p, &addr, s.waitOf(timeout))
+}
+
+// sendTo is SendTo waiting as w says, shared with the net.PacketConn view.
+func (s *Socket) sendTo(op string, p []byte, addr *NetworkAddress, w wait) (int, error) {
 	if err := s.check(op); err != nil {
 		return 0, err
 	}
@@ -117,12 +132,12 @@ func (s *Socket) SendTo(p []byte, addr NetworkAddress, timeout Interval) (int, e
 	io := &s.wr
 	io.mu.Lock()
 	defer io.mu.Unlock()
-	size, err := encodeSockaddr(&io.rsa, &addr, s.family, op)
+	size, err := encodeSockaddr(&io.rsa, addr, s.family, op)
 	if err != nil {
 		return 0, err
 	}
 	io.kind, io.p, io.size = kindSendTo, p, size
-	err = s.run(op, io, true, s.waitOf(timeout))
+	err = s.run(op, io, true, w)
 	io.p = nil
 	if err != nil {
 		return 0, err
@@ -136,7 +151,12 @@ func (s *Socket) SendTo(p []byte, addr NetworkAddress, timeout Interval) (int, e
 // socket PR_INVALID_METHOD_ERROR, and no connection within timeout
 // PR_IO_TIMEOUT_ERROR.
 func (s *Socket) Accept(timeout Interval) (*Socket, NetworkAddress, error) {
-	const op = "accept"
+	return s.accept("accept", s.waitOf(timeout))
+}
+
+// accept is Accept waiting as w says, shared with AcceptContext and the
+// net.Listener view.
+func (s *Socket) accept(op string, w wait) (*Socket, NetworkAddress, error) {
 	if err := s.check(op); err != nil {
 		return nil, NetworkAddress{}, err
 	}
@@ -146,7 +166,7 @@ func (s *Socket) Accept(timeout Interval) (*Socket, NetworkAddress, error) {
 	io := &s.rd
 	io.mu.Lock()
 	io.kind = kindAccept
-	err := s.run(op, io, false, s.waitOf(timeout))
+	err := s.run(op, io, false, w)
 	fd, peer := io.n, decodeSockaddr(&io.rsa, io.size)
 	io.mu.Unlock()
 	if err != nil {
@@ -192,19 +212,22 @@ func (s *Socket) AcceptRead(amount int, timeout Interval) (*Socket, NetworkAddre
 // PR_IN_PROGRESS_ERROR; poll for PollWrite, then call ConnectContinue (or
 // Connect again, which returns nil once the connection is up).
 func (s *Socket) Connect(addr NetworkAddress, timeout Interval) error {
-	const op = "connect"
+	return s.connect("connect", &addr, s.waitOf(timeout))
+}
+
+// connect is Connect waiting as w says, shared with ConnectContext.
+func (s *Socket) connect(op string, addr *NetworkAddress, w wait) error {
 	if err := s.check(op); err != nil {
 		return err
 	}
 	io := &s.wr
 	io.mu.Lock()
 	defer io.mu.Unlock()
-	size, err := encodeSockaddr(&io.rsa, &addr, s.family, op)
+	size, err := encodeSockaddr(&io.rsa, addr, s.family, op)
 	if err != nil {
 		return err
 	}
 	io.size = size
-	w := s.waitOf(timeout)
 
 	// First attempt. On loopback the handshake has usually finished by the
 	// time connect(2) returns EINPROGRESS, so one more connect(2) before

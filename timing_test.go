@@ -67,34 +67,41 @@ func TestTimeoutsUnderLoad(t *testing.T) {
 }
 
 // connectBlocked connects to a listener whose backlog is full and which
-// never accepts, so that the handshake stalls: the connect must time out. On
-// loopback the kernel drops the SYN once the queue is full, without the
-// external network a black-hole address would need.
+// never accepts, so that the handshake stalls: the connect must time out.
 func connectBlocked(tick Interval) func(t *testing.T) error {
 	return func(t *testing.T) error {
-		l := newTestSocket(t, AFInet, DescSocketTCP)
-		if err := l.Bind(loopback(AFInet, 0)); err != nil {
-			t.Fatal(err)
-		}
-		if err := l.Listen(1); err != nil {
-			t.Fatal(err)
-		}
-		addr, err := l.SockName()
-		if err != nil {
-			t.Fatal(err)
-		}
-		// Fill the queue with clients whose handshake completes.
-		for i := range 16 {
-			c := newTestSocket(t, AFInet, DescSocketTCP)
-			err := c.Connect(addr, MillisecondsToInterval(100))
-			if err != nil {
-				if i == 0 {
-					t.Fatalf("the first connect failed: %v", err)
-				}
-				break // the queue is full
-			}
-		}
-		c := newTestSocket(t, AFInet, DescSocketTCP)
+		c, addr := stalledConnect(t)
 		return c.Connect(addr, tick)
 	}
+}
+
+// stalledConnect returns a fresh socket and the address of a listener whose
+// backlog is full and which never accepts, so that connecting to it stalls.
+// On loopback the kernel drops the SYN once the queue is full, without the
+// external network a black-hole address would need.
+func stalledConnect(t testing.TB) (*Socket, NetworkAddress) {
+	t.Helper()
+	l := newTestSocket(t, AFInet, DescSocketTCP)
+	if err := l.Bind(loopback(AFInet, 0)); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Listen(1); err != nil {
+		t.Fatal(err)
+	}
+	addr, err := l.SockName()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Fill the queue with clients whose handshake completes.
+	for i := range 16 {
+		c := newTestSocket(t, AFInet, DescSocketTCP)
+		err := c.Connect(addr, MillisecondsToInterval(100))
+		if err != nil {
+			if i == 0 {
+				t.Fatalf("the first connect failed: %v", err)
+			}
+			break // the queue is full
+		}
+	}
+	return newTestSocket(t, AFInet, DescSocketTCP), addr
 }
