@@ -30,8 +30,8 @@ type Socket struct {
 	typ    DescType
 
 	closed      atomic.Bool
-	nonblocking atomic.Bool // PR_SockOpt_Nonblocking
-	connecting  atomic.Bool // a non-blocking connect is under way
+	nonblocking atomic.Bool   // PR_SockOpt_Nonblocking
+	conn        atomic.Uint32 // connIdle, connPending or connDone (Connect)
 
 	rd ioOp      // Recv, RecvFrom, Accept
 	wr ioOp      // Send, SendTo, Connect

@@ -206,11 +206,14 @@ func (s *Socket) AcceptRead(amount int, timeout Interval) (*Socket, NetworkAddre
 // Connect connects to addr (PR_Connect), binding an arbitrary local address
 // if needed. On a UDP socket it sets the default peer of Send and Recv. A
 // refused connection is PR_CONNECT_REFUSED_ERROR, no answer within timeout
-// PR_IO_TIMEOUT_ERROR, a connected socket PR_IS_CONNECTED_ERROR.
+// PR_IO_TIMEOUT_ERROR (the kernel keeps trying: a later Connect is
+// PR_ALREADY_INITIATED_ERROR until it is done), a connected TCP socket
+// PR_IS_CONNECTED_ERROR, whichever the peer.
 //
 // On a non-blocking socket Connect starts the connection and returns
-// PR_IN_PROGRESS_ERROR; poll for PollWrite, then call ConnectContinue (or
-// Connect again, which returns nil once the connection is up).
+// PR_IN_PROGRESS_ERROR; poll for PollWrite, then call ConnectContinue, or
+// Connect again with the same address, which is PR_ALREADY_INITIATED_ERROR
+// while the handshake runs and nil once the connection is up.
 func (s *Socket) Connect(addr NetworkAddress, timeout Interval) error {
 	return s.connect("connect", &addr, s.waitOf(timeout))
 }
@@ -219,6 +222,9 @@ func (s *Socket) Connect(addr NetworkAddress, timeout Interval) error {
 func (s *Socket) connect(op string, addr *NetworkAddress, w wait) error {
 	if err := s.check(op); err != nil {
 		return err
+	}
+	if s.typ == DescSocketTCP && s.conn.Load() == connDone {
+		return newError(op, IsConnectedError, syscall.EISCONN)
 	}
 	io := &s.wr
 	io.mu.Lock()
@@ -230,47 +236,93 @@ func (s *Socket) connect(op string, addr *NetworkAddress, w wait) error {
 	io.size = size
 
 	// First attempt. On loopback the handshake has usually finished by the
-	// time connect(2) returns EINPROGRESS, so one more connect(2) before
-	// parking saves waking another thread.
+	// time connect(2) returns EINPROGRESS, so a blocking connect asks once
+	// more before parking, which saves waking another thread. A
+	// non-blocking one reports PR_IN_PROGRESS_ERROR, as NSPR does.
 	if !s.own.acquire(&s.closed) {
 		return closedError(op)
 	}
 	e := sysConnect(s.fd, &io.rsa, io.size)
-	if e == syscall.EINPROGRESS || e == syscall.EINTR {
-		if e2 := sysConnect(s.fd, &io.rsa, io.size); e2 != syscall.EALREADY && e2 != syscall.EINPROGRESS {
+	if e == syscall.EINTR {
+		e = syscall.EINPROGRESS // the kernel goes on connecting
+	}
+	if e == syscall.EINPROGRESS && !w.nonblock {
+		switch e2 := sysConnect(s.fd, &io.rsa, io.size); e2 {
+		case syscall.EALREADY, syscall.EINPROGRESS, syscall.EINTR:
+		case syscall.EISCONN:
+			e = 0
+		default:
 			e = e2
-			if e2 == syscall.EISCONN {
-				e = 0
-			}
-		} else {
-			e = syscall.EINPROGRESS
 		}
 	}
 	s.own.release()
-	wasConnecting := s.connecting.Load()
+	pending := s.conn.Load() == connPending
 	switch {
-	case e == 0:
-		s.connecting.Store(false)
-		return nil
-	case e == syscall.EISCONN && wasConnecting:
-		s.connecting.Store(false) // the non-blocking connect has finished
-		return nil
-	case e == syscall.EALREADY && wasConnecting:
+	case e == 0 || e == syscall.EISCONN && pending:
+		// Linux answers 0 to the first connect(2) after a connection
+		// started earlier came up, whatever the address: check it.
+		return s.connected(op, addr, pending)
+	case e == syscall.EINPROGRESS && w.nonblock:
+		s.conn.Store(connPending)
 		return newError(op, InProgressError, e)
 	case e != syscall.EINPROGRESS:
-		s.connecting.Store(false)
-		return errnoError(op, e)
-	case w.nonblock:
-		s.connecting.Store(true)
-		return newError(op, InProgressError, e)
+		if e != syscall.EALREADY {
+			s.conn.Store(connIdle)
+		}
+		return errnoError(op, e) // EALREADY: PR_ALREADY_INITIATED_ERROR
 	}
 	io.kind = kindConnect
-	return s.run(op, io, true, w)
+	err = s.run(op, io, true, w)
+	switch {
+	case err == nil:
+		s.conn.Store(connDone)
+	case errors.Is(err, IOTimeoutError):
+		s.conn.Store(connPending) // the kernel goes on with the handshake
+	default:
+		s.conn.Store(connIdle)
+	}
+	return err
+}
+
+// Connection states (Socket.conn). Linux reports a connection started
+// earlier (non-blocking, or blocking that timed out) only to the next
+// connect(2), and then for any address, so Connect keeps its own account:
+// a connected TCP socket is PR_IS_CONNECTED_ERROR, as NSPR means it to be.
+const (
+	connIdle    uint32 = iota // no connection, none under way
+	connPending               // a connection started earlier and not yet reported up
+	connDone                  // the connection was reported up
+)
+
+// connected records that Connect succeeded. After a connection started
+// earlier came up, addr must name the peer it reached; another address is
+// PR_IS_CONNECTED_ERROR, since the socket stays connected to the first.
+func (s *Socket) connected(op string, addr *NetworkAddress, pending bool) error {
+	s.conn.Store(connDone)
+	if !pending {
+		return nil
+	}
+	if peer, err := s.PeerName(); err == nil && !samePeer(peer, *addr) {
+		return newError(op, IsConnectedError, errors.New("connected to "+peer.String()+", not "+addr.String()))
+	}
+	return nil
+}
+
+// samePeer reports whether addr names peer: the same port and address,
+// ignoring IPv4 mapping and zones; a wildcard address reaches this host.
+func samePeer(peer, addr NetworkAddress) bool {
+	if addr.Family() == AFLocal {
+		return peer.Path() == addr.Path()
+	}
+	a, p := addr.AddrPort(), peer.AddrPort()
+	ip := a.Addr().Unmap().WithZone("")
+	return a.Port() == p.Port() && (ip.IsUnspecified() || ip == p.Addr().Unmap().WithZone(""))
 }
 
 // ConnectContinue finishes a non-blocking Connect (PR_ConnectContinue) after
 // Poll reported outFlags for the socket: nil once connected,
-// PR_IN_PROGRESS_ERROR while still connecting, else the connection's error.
+// PR_IN_PROGRESS_ERROR while still connecting (also when outFlags claim
+// otherwise, where NSPR reports success), else the connection's error.
 func (s *Socket) ConnectContinue(outFlags PollFlags) error {
 	const op = "connect"
 	if err := s.check(op); err != nil {
@@ -288,10 +340,17 @@ func (s *Socket) ConnectContinue(outFlags PollFlags) error {
 			return sysErr("getsockopt", err)
 		}
 		if soerr != 0 {
-			s.connecting.Store(false)
+			s.conn.Store(connIdle)
 			return errnoError(op, syscall.Errno(soerr))
 		}
-		s.connecting.Store(false)
+		// No error yet is not a connection yet: NSPR trusts the poll
+		// flags and reports success while the handshake still runs.
+		var rsa unix.RawSockaddrAny
+		size := uint32(unix.SizeofSockaddrAny)
+		if e := sockName(unix.SYS_GETPEERNAME, fd, &rsa, &size); e == syscall.ENOTCONN {
+			return newError(op, InProgressError, syscall.EINPROGRESS)
+		}
+		s.conn.Store(connDone)
 		return nil
 	})
 }
