@@ -1,6 +1,8 @@
 package nspr
 
 import (
+	"bytes"
+	"fmt"
 	"testing"
 )
 
@@ -68,4 +70,64 @@ func TestSteadyStateAllocs(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestReadLineAllocs checks that ReadLineInto allocates nothing per line,
+// whether the line is already read ahead or needs a read, and that ReadLine
+// allocates only the line it returns.
+func TestReadLineAllocs(t *testing.T) {
+	client, server := connectedPair(t, AFInet)
+	line := []byte("a line of forty bytes, newline included\n")
+	p := make([]byte, 256)
+	for _, tc := range []struct {
+		name    string
+		timeout Interval
+		perRun  int // lines sent per step: 1 needs a read per line, 8 reads ahead
+	}{
+		{"no-timeout", IntervalNoTimeout, 1},
+		{"timeout", SecondsToInterval(5), 1},
+		{"no-wait", IntervalNoWait, 1},
+		{"read-ahead", IntervalNoWait, 8},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			burst := bytes.Repeat(line, tc.perRun)
+			var err error
+			fail := func(e error) {
+				if err == nil {
+					err = e
+				}
+			}
+			allocs := testing.AllocsPerRun(200, func() {
+				if _, e := client.Send(burst, tc.timeout); e != nil {
+					fail(e)
+				}
+				for range tc.perRun {
+					if n, e := server.ReadLineInto(p, tc.timeout); e != nil || n != len(line) {
+						fail(fmt.Errorf("line of %d bytes, %v", n, e))
+					}
+				}
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if allocs != 0 {
+				t.Errorf("%v allocations per step, want 0", allocs)
+			}
+		})
+	}
+	t.Run("ReadLine", func(t *testing.T) {
+		var err error
+		allocs := testing.AllocsPerRun(200, func() {
+			client.Send(line, IntervalNoTimeout)
+			if l, e := server.ReadLine(0, IntervalNoTimeout); (e != nil || len(l) != len(line)) && err == nil {
+				err = fmt.Errorf("line of %d bytes, %v", len(l), e)
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if allocs != 1 {
+			t.Errorf("%v allocations per line, want 1 (the line)", allocs)
+		}
+	})
 }

@@ -264,8 +264,14 @@ func BenchmarkPollIdle(b *testing.B) {
 
 // BenchmarkReadLine reads 40-byte lines, each copied into the caller's
 // buffer, from a loopback TCP connection fed in 64 KiB writes. lines/s is
-// lines a second. net's entry is a 64 KiB bufio.Reader's ReadSlice.
+// lines a second. nspr's entry is ReadLineInto over the socket's 64 KiB
+// read-ahead, net's a 64 KiB bufio.Reader's ReadSlice.
 func BenchmarkReadLine(b *testing.B) {
+	b.Run("impl=nspr", func(b *testing.B) {
+		client, server := nsprStream(b)
+		s := server.(*Socket)
+		readLines(b, client, func(p []byte) (int, error) { return s.ReadLineInto(p, IntervalNoTimeout) })
+	})
 	b.Run("impl=net", func(b *testing.B) {
 		client, server := netStream(b)
 		r := bufio.NewReaderSize(server, bulkChunk)

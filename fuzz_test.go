@@ -3,6 +3,7 @@
 package nspr
 
 import (
+	"bytes"
 	"errors"
 	"net/netip"
 	"testing"
@@ -70,4 +71,81 @@ func FuzzUnixAddress(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzReadLineChunking checks that line reading does not depend on how the
+// stream arrives: whatever the chunks (cuts gives their sizes; a 0 is a
+// timeout between two chunks, after which reading resumes), the line bound
+// and the read-ahead size, the lines are those of splitting the whole
+// stream at once, and no byte is lost or left over.
+func FuzzReadLineChunking(f *testing.F) {
+	f.Add([]byte("hello\nworld\n\nlast"), []byte{3, 0, 4, 1}, 0, uint16(0))
+	f.Add([]byte("abcdefgh\nij\n"), []byte{1, 1, 1}, 3, uint16(2))
+	f.Add([]byte("\r\n\x00\n\n"), []byte{0, 0, 2}, 1, uint16(1))
+	f.Fuzz(func(t *testing.T, data, cuts []byte, max int, size uint16) {
+		if max <= 0 {
+			max = DefaultMaxLine
+		} else {
+			max = 1 + max%4096
+		}
+		var b readAhead
+		b.size.Store(int32(size % 512)) // small sizes make it compact and grow often; 0 is the default
+		src := data
+		fill := func(p []byte) (int, error) {
+			n := len(src)
+			if len(cuts) > 0 {
+				n, cuts = int(cuts[0]), cuts[1:]
+				if n == 0 {
+					return 0, timeoutError("fuzz")
+				}
+			}
+			n = copy(p, src[:min(n, len(src))])
+			src = src[n:]
+			return n, nil
+		}
+		var got [][]byte
+		limit := len(data) + len(cuts) + 1 // each call takes a byte or a cut, or ends
+		for steps := 0; ; steps++ {
+			if steps > limit {
+				t.Fatalf("no end after %d calls", steps)
+			}
+			n, err := b.line(max, fill)
+			if err != nil {
+				continue // a timeout: the bytes stay buffered
+			}
+			if n == 0 {
+				break
+			}
+			line := make([]byte, n)
+			b.take(line)
+			got = append(got, line)
+		}
+		want := splitLines(data, max)
+		if len(got) != len(want) {
+			t.Fatalf("%d lines %q, want %d %q", len(got), got, len(want), want)
+		}
+		for i := range want {
+			if !bytes.Equal(got[i], want[i]) {
+				t.Fatalf("line %d is %q, want %q", i, got[i], want[i])
+			}
+		}
+		if len(src) != 0 || b.buffered() != 0 || b.pending.Load() {
+			t.Fatalf("%d bytes unread, %d buffered, pending %v at the end", len(src), b.buffered(), b.pending.Load())
+		}
+	})
+}
+
+// splitLines splits data at once into lines of at most max bytes, each
+// ending after '\n' or at the bound, the last one possibly at the end.
+func splitLines(data []byte, max int) [][]byte {
+	var lines [][]byte
+	for len(data) > 0 {
+		n := min(len(data), max)
+		if i := bytes.IndexByte(data[:n], '\n'); i >= 0 {
+			n = i + 1
+		}
+		lines = append(lines, data[:n])
+		data = data[n:]
+	}
+	return lines
 }
