@@ -1,0 +1,50 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// TestBenchJSON runs a small bench of one workload and checks that its JSON
+// holds a positive figure for both implementations.
+func TestBenchJSON(t *testing.T) {
+	for _, name := range []string{"tcp_pingpong", "tcp_bulk", "tcp_accept", "udp_pps"} {
+		t.Run(name, func(t *testing.T) {
+			r := runNSPR(t, "", "bench", "--quick", "--json", "--workload", name, "--rounds", "1", "--n", "50")
+			if r.code != 0 {
+				t.Fatalf("exit code %d; stderr:\n%s", r.code, r.stderr)
+			}
+			var rep benchReport
+			if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+				t.Fatalf("stdout is not the JSON report: %v\n%s", err, r.stdout)
+			}
+			if len(rep.Results) != 1 {
+				t.Fatalf("%d results, want 1:\n%s", len(rep.Results), r.stdout)
+			}
+			res := rep.Results[0]
+			if res.Workload != name || res.N != 50 || res.Rounds != 1 || res.NSPR <= 0 || res.Net <= 0 || res.Ratio <= 0 {
+				t.Errorf("result %+v, want %s with 50 iterations, 1 round and positive figures", res, name)
+			}
+			if !strings.HasPrefix(r.stderr, name+" ") {
+				t.Errorf("no progress line for %s on stderr:\n%s", name, r.stderr)
+			}
+		})
+	}
+}
+
+// TestBenchTable checks the table bench prints without --json.
+func TestBenchTable(t *testing.T) {
+	r := runNSPR(t, "", "bench", "--workload", "tcp_accept,udp_pps", "--rounds", "1", "--n", "40")
+	if r.code != 0 {
+		t.Fatalf("exit code %d; stderr:\n%s", r.code, r.stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if len(lines) < 3 || !strings.HasPrefix(lines[0], "workload") ||
+		!strings.HasPrefix(lines[1], "tcp_accept ") || !strings.HasPrefix(lines[2], "udp_pps ") {
+		t.Errorf("stdout is not the table of tcp_accept and udp_pps:\n%s", r.stdout)
+	}
+	if got := strings.Count(r.stderr, "\n"); got != 2 {
+		t.Errorf("%d progress lines, want one per workload:\n%s", got, r.stderr)
+	}
+}

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/nspr-go/nspr/internal/dnstest"
+)
+
+// testZone is what the tests' DNS server knows, under nspr.test., which
+// exists nowhere else.
+var testZone = []string{
+	"v4.nspr.test. 60 IN A 127.0.0.2",
+	"v6.nspr.test. 60 IN AAAA fd00:6e73:7072::2",
+	"both.nspr.test. 60 IN A 127.0.0.3",
+	"both.nspr.test. 60 IN AAAA fd00:6e73:7072::3",
+	"alias.nspr.test. 60 IN CNAME v4.nspr.test.",
+	"10.9.8.127.in-addr.arpa. 60 IN PTR named.nspr.test.",
+}
+
+// TestLookups runs resolve, hostent and proto against the hosts file,
+// numeric addresses, the protocols database and a DNS server of the
+// test's own, and checks what they print and their exit codes.
+func TestLookups(t *testing.T) {
+	dns := dnstest.Start(t, testZone...)
+	dns.ServFail("fail.nspr.test.")
+	tests := []struct {
+		args []string
+		code int
+		want []string // lines of stdout, or substrings of stderr on failure
+	}{
+		{[]string{"resolve", "localhost"}, 0, []string{"hostname:  localhost", "canonical: localhost", "address:   127.0.0.1 PR_AF_INET"}},
+		{[]string{"resolve", "127.0.0.1", "--no-canon"}, 0, []string{"canonical: (not asked for)", "address:   127.0.0.1 PR_AF_INET"}},
+		{[]string{"resolve", "::1", "--family", "inet6"}, 0, []string{"address:   ::1 PR_AF_INET6"}},
+		{[]string{"resolve", "v4.nspr.test."}, 0, []string{"hostname:  v4.nspr.test.", "address:   127.0.0.2 PR_AF_INET"}},
+		{[]string{"resolve", "alias.nspr.test."}, 0, []string{"canonical: v4.nspr.test", "address:   127.0.0.2 PR_AF_INET"}},
+		{[]string{"resolve", "--family=inet6", "both.nspr.test."}, 0, []string{"address:   fd00:6e73:7072::3 PR_AF_INET6"}},
+		{[]string{"resolve", "nx.nspr.test."}, 3, []string{"nspr: getaddrinfo: PR_DIRECTORY_LOOKUP_ERROR"}},
+		{[]string{"resolve", "fail.nspr.test."}, 3, []string{"PR_DIRECTORY_LOOKUP_ERROR"}},
+		{[]string{"resolve", "127.0.0.1", "--family", "inet6"}, 3, []string{"PR_DIRECTORY_LOOKUP_ERROR"}},
+		{[]string{"hostent", "127.0.0.1"}, 0, []string{"hostname: localhost", "family:   PR_AF_INET", "address:  127.0.0.1"}},
+		{[]string{"hostent", "127.8.9.10"}, 0, []string{"hostname: named.nspr.test", "address:  127.8.9.10"}},
+		{[]string{"hostent", "alias.nspr.test."}, 0, []string{"hostname: v4.nspr.test", "alias:    alias.nspr.test", "address:  127.0.0.2"}},
+		{[]string{"hostent", "nx.nspr.test."}, 3, []string{"PR_DIRECTORY_LOOKUP_ERROR"}},
+		{[]string{"proto", "tcp"}, 0, []string{"name:    tcp", "number:  6"}},
+		{[]string{"proto", "6"}, 0, []string{"name:    tcp", "number:  6"}},
+		{[]string{"proto", "UDP"}, 0, []string{"name:    udp", "number:  17"}},
+		{[]string{"proto", "no-such-protocol"}, 3, []string{"nspr: getprotobyname: PR_DIRECTORY_LOOKUP_ERROR"}},
+		{[]string{"proto", "100000"}, 3, []string{"PR_DIRECTORY_LOOKUP_ERROR"}},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			r := runProc(newProc(t, strings.NewReader(""), tt.args...).withDNS(dns.Addr))
+			if r.code != tt.code {
+				t.Fatalf("exit code %d, want %d; stdout:\n%s\nstderr:\n%s", r.code, tt.code, r.stdout, r.stderr)
+			}
+			if tt.code == 0 {
+				lines := strings.Split(r.stdout, "\n")
+				for _, w := range tt.want {
+					if !hasLine(lines, w) {
+						t.Errorf("no line %q in stdout:\n%s", w, r.stdout)
+					}
+				}
+				return
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(r.stderr, w) {
+					t.Errorf("no %q in stderr:\n%s", w, r.stderr)
+				}
+			}
+		})
+	}
+}
+
+// hasLine reports whether one of lines is want, give or take a trailing
+// dot of a name.
+func hasLine(lines []string, want string) bool {
+	for _, l := range lines {
+		if l == want || strings.TrimSuffix(l, ".") == want {
+			return true
+		}
+	}
+	return false
+}
+
+// TestUsage checks that mistakes on the command line exit with 2 and say
+// what is wrong, and that help exits with 0.
+func TestUsage(t *testing.T) {
+	tests := []struct {
+		args   []string
+		code   int
+		stdout string // a substring of stdout
+		stderr string // a substring of stderr
+	}{
+		{nil, 2, "", "Commands:"},
+		{[]string{"help"}, 0, "Exit codes:", ""},
+		{[]string{"-h"}, 0, "Commands:", ""},
+		{[]string{"--help"}, 0, "NSPR_DNS_SERVER", ""},
+		{[]string{"help", "connect"}, 0, "Usage: nspr connect ADDR", ""},
+		{[]string{"help", "nosuch"}, 2, "", `unknown command "nosuch"`},
+		{[]string{"nosuch"}, 2, "", `nspr: unknown command "nosuch"`},
+		{[]string{"resolve", "--help"}, 0, "Usage: nspr resolve HOST", ""},
+		{[]string{"hostent", "-h"}, 0, "Usage: nspr hostent NAME|ADDR", ""},
+		{[]string{"proto", "--help"}, 0, "PR_GetProtoByName", ""},
+		{[]string{"listen", "--help"}, 0, "-echo", ""},
+		{[]string{"connect", "-help"}, 0, "-timeout duration", ""},
+		{[]string{"bench", "--help"}, 0, "tcp_pingpong", ""},
+		{[]string{"resolve"}, 2, "", "nspr: resolve: want one HOST, got 0 arguments"},
+		{[]string{"resolve", "a", "b"}, 2, "", "want one HOST"},
+		{[]string{"resolve", "localhost", "--family", "ipx"}, 2, "", `unknown family "ipx"`},
+		{[]string{"resolve", "localhost", "--bogus"}, 2, "", "flag provided but not defined: -bogus"},
+		{[]string{"proto"}, 2, "", "want one NAME or NUMBER"},
+		{[]string{"hostent"}, 2, "", "want one NAME or ADDR"},
+		{[]string{"listen", "127.0.0.1"}, 2, "", "want host:port"},
+		{[]string{"listen", "127.0.0.1:65536"}, 2, "", "not a number from 0 to 65535"},
+		{[]string{"connect", "127.0.0.1:x"}, 2, "", "not a number from 0 to 65535"},
+		{[]string{"connect", "--udp", "--unix", "/tmp/x"}, 2, "", "--udp and --unix"},
+		{[]string{"connect", "127.0.0.1:1", "--timeout", "0s"}, 2, "", "--timeout must be positive"},
+		{[]string{"connect", "127.0.0.1:1", "--timeout", "soon"}, 2, "", "invalid value"},
+		{[]string{"bench", "extra"}, 2, "", "no arguments"},
+		{[]string{"bench", "--workload", "nosuch"}, 2, "", `unknown workload "nosuch"`},
+		{[]string{"bench", "--rounds", "-1"}, 2, "", "--rounds"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			r := runNSPR(t, "", tt.args...)
+			if r.code != tt.code || !strings.Contains(r.stdout, tt.stdout) || !strings.Contains(r.stderr, tt.stderr) {
+				t.Errorf("exit code %d, want %d with %q on stdout and %q on stderr; stdout:\n%s\nstderr:\n%s",
+					r.code, tt.code, tt.stdout, tt.stderr, r.stdout, r.stderr)
+			}
+			if tt.code == 2 && tt.args != nil && !strings.Contains(r.stderr, "Run 'nspr") {
+				t.Errorf("a usage error without a hint on stderr:\n%s", r.stderr)
+			}
+		})
+	}
+}
