@@ -2,13 +2,14 @@
 per workload the median of each implementation with its spread, and the
 ratio of nspr to each peer with the target the project set."""
 
+import os
 import re
 import statistics
 import sys
 from collections import defaultdict
 
 IMPLS = ["go-nspr", "go-net", "nspr-c", "python-nss"]
-LOWER_IS_BETTER = {"us", "s", "MB"}
+LOWER_IS_BETTER = {"us", "s", "MB", "segs"}
 
 # Go benchmark name (without the impl) -> (workload, unit to read).
 GO_BENCH = {
@@ -53,7 +54,7 @@ EXTRA_ROWS = {
 ORDER = ["tcp_bulk", "tcp_pingpong_1B", "tcp_pingpong_64B", "tcp_accept", "udp_pps",
          "udp_pps_batch", "poll_idle_100", "poll_idle_1000", "poll_idle_10000",
          "poll_idle_100_poller", "poll_idle_1000_poller", "poll_idle_10000_poller", "readline",
-         "many_conns_time", "many_conns_rss"]
+         "many_conns_time", "many_conns_rss", "many_conns_retrans"]
 
 
 def parse(path):
@@ -61,7 +62,9 @@ def parse(path):
     units, allocs = {}, defaultdict(list)
     for line in open(path):
         f = line.split()
-        if f and f[0] == "RESULT" and len(f) == 5:
+        if f and f[0] == "LOAD" and len(f) == 2:
+            values["load", ""].append(float(f[1]))
+        elif f and f[0] == "RESULT" and len(f) == 5:
             values[f[1], f[2]].append(float(f[3]))
             units[f[1]] = f[4]
         elif f and f[0].startswith("Benchmark"):
@@ -116,9 +119,14 @@ def speedup(workload, unit, values, impl):
 
 def main(path):
     values, units, allocs = parse(path)
+    load = values.pop(("load", ""), [])
     rounds = max((len(v) for v in values.values()), default=0)
     print(f"Medians of {rounds} round(s), ± half the range as % of the median. "
-          "Ratios are nspr's speed-up over the peer (above 1×: nspr is faster or smaller).\n")
+          "Ratios are nspr's speed-up over the peer (above 1×: nspr is faster or smaller).")
+    if load:
+        print(f"One-minute load average at the rounds' starts and the end: {min(load):g} to {max(load):g} "
+              f"(the machine has {os.cpu_count()} CPUs).")
+    print()
     print("| workload | unit | " + " | ".join(IMPLS) + " | nspr/net | nspr/C | nspr/python | target | nspr allocs/op |")
     print("|---" * (len(IMPLS) + 7) + "|")
     for workload in ORDER:

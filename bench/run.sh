@@ -11,9 +11,9 @@
 #
 # Each implementation of a workload runs in a process of its own, one after
 # the other, and each round starts the sequence at the next implementation:
-# on this kind of machine whatever runs first after a pause is measurably
-# slower (idle virtual CPUs wake slowly), so a fixed order would favour the
-# implementation that always runs later.
+# on the 2-vCPU machine of BENCHMARKS.md the first of a sequence of runs was
+# measurably the slowest, so a fixed order would favour the implementation
+# that always runs later.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -58,6 +58,12 @@ gobench() {
   grep '^Benchmark' <<<"$out" >>"$results" || echo "bench/run.sh: no benchmark matches $1" >&2
 }
 
+# retrans prints the TCP segments the kernel has retransmitted so far.
+retrans() {
+  awk '$1 == "Tcp:" && !c { for (i = 2; i <= NF; i++) if ($i == "RetransSegs") c = i; next }
+       $1 == "Tcp:" && c { print $c }' /proc/net/snmp
+}
+
 # workload IMPL NAME ARGS... runs one implementation of one workload; ARGS
 # are those of the C program and the python script.
 workload() {
@@ -81,6 +87,8 @@ workload() {
 
 for round in $(seq "$rounds"); do
   echo "round $round of $rounds" >&2
+  # Other work on the machine skews every figure: record the load it saw.
+  echo "LOAD $(cut -d' ' -f1 /proc/loadavg)" >>"$results"
   # This round's order of the implementations: rotated by one each round.
   order=()
   for i in "${!impls[@]}"; do order+=("${impls[(i + round - 1) % ${#impls[@]}]}"); done
@@ -93,7 +101,15 @@ for round in $(seq "$rounds"); do
   run udp_pps "$udp"
   for p in $polls; do run poll_idle "${p%%:*}" "${p##*:}"; done
   run readline "$lines"
-  run many_conns "$conns"
+  # many_conns's time hangs on whether the kernel dropped a connection
+  # request (a full listen queue) and the client had to send it again, a
+  # second or more later: count the retransmitted segments of each run.
+  for impl in "${order[@]}"; do
+    before=$(retrans)
+    workload "$impl" many_conns "$conns"
+    echo "RESULT many_conns_retrans $impl $(($(retrans) - before)) segs" >>"$results"
+  done
 done
+echo "LOAD $(cut -d' ' -f1 /proc/loadavg)" >>"$results"
 
 /usr/bin/python3 bench/report.py "$results"
