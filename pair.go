@@ -76,7 +76,11 @@ func ImportTCPSocket(fd int) (*Socket, error) {
 	if err := prepareSocketFD(fd); err != nil {
 		return nil, sysErr(op, err)
 	}
-	return newSocket(fd, family, typ)
+	s, err := newSocket(fd, family, typ)
+	if err == nil {
+		s.own.lingers.Store(true) // SO_LINGER may have been set before
+	}
+	return s, err
 }
 
 // familyOfRaw returns the NSPR family of a socket address, AFUnspec for one

@@ -128,7 +128,8 @@ func (s *Socket) DescType() DescType {
 }
 
 // Fileno returns the OS descriptor (PR_FileDesc2NativeHandle). It stays owned
-// by the socket: do not close it or make it blocking.
+// by the socket: do not close it, make it blocking or set SO_LINGER on it
+// (SetLinger does that).
 func (s *Socket) Fileno() (int, error) {
 	if err := s.check("fileno"); err != nil {
 		return -1, err

@@ -25,6 +25,10 @@ type sockFD struct {
 	reg   atomic.Pointer[pollReg] // set once the descriptor is registered
 	mu    sync.Mutex              // serialises register and close
 	done  bool                    // closed; guarded by mu
+
+	// lingers is set while SO_LINGER may be on with a time, when closing
+	// the descriptor can wait (see sysCloseNow).
+	lingers atomic.Bool
 }
 
 // newPollFile registers a descriptor with the runtime poller; a variable so
@@ -119,7 +123,33 @@ func (o *sockFD) close() error {
 	if r := o.reg.Load(); r != nil {
 		return r.file.Close()
 	}
-	return unix.Close(o.fd)
+	if o.lingers.Load() {
+		return sysCloseWait(o.fd)
+	}
+	if e := sysCloseNow(o.fd); e != 0 {
+		return e
+	}
+	return nil
+}
+
+// Closing a descriptor that never joined the poller. Closing a socket does
+// not wait unless SO_LINGER is on with a time, so the close is a raw system
+// call, as those of the data path are: the scheduler's hand-off around a
+// call that may block made about one context switch for every five
+// connections in a lock-step connect, accept and close loop, and the close
+// of a TCP socket is long enough for the runtime to hand its P over. A
+// socket that may linger (SetLinger with a time, accepted from such a
+// listener, or imported) closes through the hand-off, so that a close that
+// waits leaves the other goroutines running and is not cut short by the
+// runtime's preemption signal. Variables so that tests can see which runs.
+var (
+	sysCloseNow  = rawClose
+	sysCloseWait = unix.Close
+)
+
+func rawClose(fd int) syscall.Errno {
+	_, _, e := unix.RawSyscall(unix.SYS_CLOSE, uintptr(fd), 0, 0)
+	return e
 }
 
 // closeLeaked closes the descriptor of a Socket that was dropped unclosed. A

@@ -190,3 +190,95 @@ func TestRegistrationRunsOffTheCallersStack(t *testing.T) {
 		}
 	}
 }
+
+// TestCloseLingers checks which close a socket that never waited takes: the
+// raw one, which cannot leave its P to the other goroutines while it runs,
+// unless SO_LINGER may be on with a time, when closing can wait.
+func TestCloseLingers(t *testing.T) {
+	lingering := Linger{On: true, Interval: SecondsToInterval(5)}
+	tests := []struct {
+		name string
+		open func(t *testing.T) *Socket
+		wait bool // the close that may wait is used
+	}{
+		{"new", func(t *testing.T) *Socket { return newTestSocket(t, AFInet, DescSocketTCP) }, false},
+		{"udp", func(t *testing.T) *Socket { return newTestSocket(t, AFInet, DescSocketUDP) }, false},
+		{"linger with a time", func(t *testing.T) *Socket {
+			s := newTestSocket(t, AFInet, DescSocketTCP)
+			if err := s.SetLinger(lingering); err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}, true},
+		{"linger with no time resets", func(t *testing.T) *Socket {
+			s := newTestSocket(t, AFInet, DescSocketTCP)
+			if err := s.SetLinger(Linger{On: true}); err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}, false},
+		{"linger turned off", func(t *testing.T) *Socket {
+			s := newTestSocket(t, AFInet, DescSocketTCP)
+			for _, l := range []Linger{lingering, {}} {
+				if err := s.SetLinger(l); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return s
+		}, false},
+		{"accepted from a lingering listener", func(t *testing.T) *Socket {
+			l, addr := listen(t, AFInet)
+			if err := l.SetLinger(lingering); err != nil {
+				t.Fatal(err)
+			}
+			c := newTestSocket(t, AFInet, DescSocketTCP)
+			if err := c.Connect(addr, SecondsToInterval(5)); err != nil {
+				t.Fatal(err)
+			}
+			s, _, err := l.Accept(SecondsToInterval(5))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, err := s.Linger(); err != nil || got != lingering {
+				t.Fatalf("accepted socket's Linger = %v, %v; want it inherited", got, err)
+			}
+			return s
+		}, true},
+		{"imported", func(t *testing.T) *Socket {
+			fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := ImportTCPSocket(fd)
+			if err != nil {
+				unix.Close(fd)
+				t.Fatal(err)
+			}
+			return s
+		}, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := tc.open(t)
+			var now, wait int
+			hook(t, &sysCloseNow, func(fd int) syscall.Errno {
+				if fd == s.fd {
+					now++
+				}
+				return rawClose(fd)
+			})
+			hook(t, &sysCloseWait, func(fd int) error {
+				if fd == s.fd {
+					wait++
+				}
+				return unix.Close(fd)
+			})
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if want := map[bool][2]int{false: {1, 0}, true: {0, 1}}[tc.wait]; [2]int{now, wait} != want {
+				t.Errorf("raw closes %d, closes that may wait %d; want %d and %d", now, wait, want[0], want[1])
+			}
+		})
+	}
+}

@@ -179,6 +179,7 @@ func (s *Socket) accept(op string, w wait) (*Socket, NetworkAddress, error) {
 	if err != nil {
 		return nil, NetworkAddress{}, err
 	}
+	c.own.lingers.Store(s.own.lingers.Load()) // the kernel copies SO_LINGER to it
 	return c, peer, nil
 }
 

@@ -229,7 +229,10 @@ func (s *Socket) SetSocketOption(opt SockOpt, v OptionValue) error {
 	return s.control(op, func(fd int) (err error) {
 		switch row.kind {
 		case kindLinger:
-			err = unix.SetsockoptLinger(fd, row.level, row.name, &a.l)
+			// Close waits for this call, so it sees the flag in step.
+			if err = unix.SetsockoptLinger(fd, row.level, row.name, &a.l); err == nil {
+				s.own.lingers.Store(a.l.Onoff != 0 && a.l.Linger > 0)
+			}
 		case kindIfAddr:
 			err = unix.SetsockoptInet4Addr(fd, row.level, row.name, a.in4)
 		case kindMembership:
