@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -152,6 +153,10 @@ const (
 	compatString    = "Addresses: NetworkAddress.String() prints the port"
 	compatPorts     = "Addresses: Ports outside 0-65535 are PR_INVALID_ARGUMENT_ERROR"
 	compatHostname  = "Addresses: Hostname() of a numeric address is its text"
+	compatNoLoss    = "Reading lines: No byte is lost"
+	compatReadLines = "Reading lines: ReadLines has no trailing empty line"
+	compatLineDgram = "Reading lines: Datagram sockets"
+	compatMakeFile  = "Reading lines: MakeFile honours the mode"
 )
 
 func diffCases(t *testing.T) []diffCase {
@@ -514,8 +519,189 @@ func socketDiffCases(t *testing.T) []diffCase {
 			py:  "s = io.Socket(); s.close(); r = s.bind(" + pyLoopback("0") + ")",
 			got: func() string { s, _ := NewSocket(AFInet, DescSocketTCP); s.Close(); return res(nil, s.Bind(tcpLoop)) }},
 	}
+	cs = append(cs, readingDiffCases(goConn, udp)...)
 	for i := range cs {
 		cs[i].isolated = true
 	}
 	return cs
+}
+
+// lineList formats lines as run.py formats a Python list of bytes.
+func lineList(lines [][]byte, err error) string {
+	if err != nil {
+		return res(nil, err)
+	}
+	var b strings.Builder
+	b.WriteString("V [")
+	for i, l := range lines {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.Write(l)
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+// readingDiffCases are the scenarios of readline, readlines, read, makefile
+// and iteration; goConn and udp are socketDiffCases' helpers.
+func readingDiffCases(goConn func(func(c, s *Socket) string) func() string, udp func(func(u *Socket) string) func() string) []diffCase {
+	const pyConn = "l = io.Socket(); l.bind(io.NetworkAddress(io.PR_IpAddrLoopback, 0)); l.listen(); p = l.get_sock_name().port; " +
+		"c = io.Socket(); c.connect(io.NetworkAddress(io.PR_IpAddrLoopback, p)); s, _ = l.accept(); "
+	const pyUDP = "u = io.Socket(io.PR_AF_INET, io.PR_DESC_SOCKET_UDP); u.bind(" + "io.NetworkAddress(io.PR_IpAddrLoopback, 0)" + "); a = u.get_sock_name(); "
+	wait := SecondsToInterval(5)
+	// lines sends data, closes the client when eof is set, and makes n
+	// ReadLine(max) calls.
+	lines := func(data string, eof bool, max, n int) func() string {
+		return goConn(func(c, s *Socket) string {
+			c.Send([]byte(data), wait)
+			if eof {
+				c.Close()
+			}
+			var got [][]byte
+			for range n {
+				line, err := s.ReadLine(max, wait)
+				if err != nil {
+					return res(nil, err)
+				}
+				got = append(got, line)
+			}
+			return lineList(got, nil)
+		})
+	}
+	// reads sends data, closes the client, and makes one ReadSize call per size.
+	reads := func(data []string, sizes ...int) func() string {
+		return goConn(func(c, s *Socket) string {
+			for _, d := range data {
+				c.Send([]byte(d), wait)
+			}
+			c.Close()
+			var got [][]byte
+			for _, n := range sizes {
+				b, err := s.ReadSize(n, wait)
+				if err != nil {
+					return res(nil, err)
+				}
+				got = append(got, b)
+			}
+			return lineList(got, nil)
+		})
+	}
+	sendUDP := func(u *Socket, msgs ...string) {
+		u.Bind(loopback(AFInet, 0))
+		a, _ := u.SockName()
+		for _, m := range msgs {
+			u.SendTo([]byte(m), a, wait)
+		}
+	}
+	return []diffCase{
+		{name: "readline CR and NUL", py: pyConn + `c.send(b"ab\r\ncd\x00e\nfg"); c.close(); r = [s.readline() for i in range(4)]`,
+			got: lines("ab\r\ncd\x00e\nfg", true, 0, 4)},
+		{name: "readline(3)", py: pyConn + `c.send(b"abcdefgh\nij\n"); c.close(); r = [s.readline(3) for i in range(5)]`,
+			got: lines("abcdefgh\nij\n", true, 3, 5)},
+		{name: "readline(0) unbounded", py: pyConn + `c.send(b"abcdefgh\nij\n"); c.close(); r = [s.readline(0), s.readline(-1)]`,
+			got: lines("abcdefgh\nij\n", true, 0, 2)},
+		{name: "readline across sends", py: pyConn + `c.send(b"hel"); c.send(b"lo\nworld\n"); r = [s.readline(), s.readline()]`,
+			got: lines("hello\nworld\n", false, 0, 2)},
+		{name: "readline at the end", py: pyConn + "c.close(); r = [s.readline(), s.readline()]",
+			got: lines("", true, 0, 2)},
+		{name: "readline non-blocking, nothing there", py: pyConn + "s.set_socket_option(io.PR_SockOpt_Nonblocking, True); r = s.readline()",
+			got: goConn(func(c, s *Socket) string {
+				s.SetNonblocking(true)
+				_, err := s.ReadLine(0, wait)
+				return res(nil, err)
+			})},
+		{name: "readline keeps a partial line", compat: compatNoLoss, orig: "V c\n",
+			py: pyConn + "import time; s.set_socket_option(io.PR_SockOpt_Nonblocking, True); c.send(b'ab'); time.sleep(0.1)\n" +
+				"try:\n    s.readline()\nexcept Exception:\n    pass\n" +
+				"c.send(b'c\\n'); time.sleep(0.1); r = s.readline()",
+			got: goConn(func(c, s *Socket) string {
+				s.SetNonblocking(true)
+				c.Send([]byte("ab"), wait)
+				time.Sleep(100 * time.Millisecond)
+				if _, err := s.ReadLine(0, wait); !errors.Is(err, WouldBlockError) {
+					return res(nil, err)
+				}
+				c.Send([]byte("c\n"), wait)
+				time.Sleep(100 * time.Millisecond)
+				return res(s.ReadLine(0, wait))
+			})},
+		{name: "readline after close", compat: compatClosed, orig: "X ValueError",
+			py:  pyConn + "s.close(); r = s.readline()",
+			got: goConn(func(c, s *Socket) string { s.Close(); return res(s.ReadLine(0, wait)) })},
+		{name: "readline on UDP", compat: compatLineDgram, orig: "V ab\n",
+			py:  pyUDP + `u.send_to(b"ab\n", a); r = u.readline()`,
+			got: udp(func(u *Socket) string { sendUDP(u, "ab\n"); return res(u.ReadLine(0, wait)) })},
+		{name: "read(3) on UDP", py: pyUDP + `u.send_to(b"hello", a); u.send_to(b"world", a); r = [u.read(3), u.read(3)]`,
+			got: udp(func(u *Socket) string {
+				sendUDP(u, "hello", "world")
+				a, err := u.ReadSize(3, wait)
+				b, err2 := u.ReadSize(3, wait)
+				return lineList([][]byte{a, b}, errors.Join(err, err2))
+			})},
+		{name: "readlines(3)", py: pyConn + `c.send(b"a\nbb\nccc\nlast"); c.close(); r = s.readlines(3)`,
+			got: goConn(func(c, s *Socket) string {
+				c.Send([]byte("a\nbb\nccc\nlast"), wait)
+				c.Close()
+				return lineList(s.ReadLines(3, wait))
+			})},
+		{name: "readlines to the end", compat: compatReadLines, orig: "V [a\n bb\n ccc\n last ]",
+			py: pyConn + `c.send(b"a\nbb\nccc\nlast"); c.close(); r = s.readlines()`,
+			got: goConn(func(c, s *Socket) string {
+				c.Send([]byte("a\nbb\nccc\nlast"), wait)
+				c.Close()
+				return lineList(s.ReadLines(0, wait))
+			})},
+		{name: "iteration", py: pyConn + `c.send(b"x\ny\nz"); c.close(); r = [l for l in s]`,
+			got: goConn(func(c, s *Socket) string {
+				c.Send([]byte("x\ny\nz"), wait)
+				c.Close()
+				var got [][]byte
+				for l, err := range s.Lines(wait) {
+					if err != nil {
+						return res(nil, err)
+					}
+					got = append(got, l)
+				}
+				return lineList(got, nil)
+			})},
+		{name: "read(size)", py: pyConn + `c.send(b"hello world"); c.close(); r = [s.read(3), s.read(100), s.read(5), s.read()]`,
+			got: reads([]string{"hello world"}, 3, 100, 5, -1)},
+		{name: "read()", py: pyConn + `c.send(b"hello"); c.send(b" world"); c.close(); r = [s.read(), s.read()]`,
+			got: reads([]string{"hello", " world"}, -1, -1)},
+		{name: "read(0)", py: pyConn + `c.send(b"abc"); c.close(); r = [s.read(0), s.read(3)]`,
+			got: reads([]string{"abc"}, 0, 3)},
+		{name: "readline then read and recv", py: pyConn + `c.send(b"line\nrest"); c.close(); r = [s.readline(), s.read(2), s.recv(10)]`,
+			got: goConn(func(c, s *Socket) string {
+				c.Send([]byte("line\nrest"), wait)
+				c.Close()
+				a, err := s.ReadLine(0, wait)
+				b, err2 := s.ReadSize(2, wait)
+				buf := make([]byte, 10)
+				n, err3 := s.Recv(buf, wait)
+				return lineList([][]byte{a, b, buf[:n]}, errors.Join(err, err2, err3))
+			})},
+		{name: "makefile close keeps the socket", py: pyConn + `f = s.makefile("r"); f.close(); c.send(b"x\n"); r = s.readline()`,
+			got: goConn(func(c, s *Socket) string {
+				f, err := s.MakeFile("r", 0)
+				if err != nil {
+					return res(nil, err)
+				}
+				f.Close()
+				c.Send([]byte("x\n"), wait)
+				return res(s.ReadLine(0, wait))
+			})},
+		{name: "makefile invalid mode", compat: compatMakeFile, orig: "V True",
+			py:  pyConn + `r = s.makefile("zz") is s`,
+			got: goConn(func(c, s *Socket) string { _, err := s.MakeFile("zz", 0); return res(nil, err) })},
+		{name: "makefile write on read-only", compat: compatMakeFile, orig: "V 1",
+			py: pyConn + `f = s.makefile("r"); r = f.send(b"x")`,
+			got: goConn(func(c, s *Socket) string {
+				f, err := s.MakeFile("r", 0)
+				if err != nil {
+					return res(nil, err)
+				}
+				return res(f.Write([]byte("x")))
+			})},
+	}
 }

@@ -19,6 +19,9 @@ import (
 // checksum: nothing lost, duplicated, reordered or corrupted. The full run is
 // 200 connections × 5,000 messages, bounded to 60 s (senders stop at the
 // deadline and the receivers check what was sent); -short scales it down.
+// Half the receivers read each frame's length with ReadLineInto, which fills
+// the read-ahead and stops early at a '\n' byte, and the rest with Recv,
+// which must return the read-ahead first.
 func TestSoak(t *testing.T) {
 	conns, msgs, budget := 200, 5000, 60*time.Second
 	if testing.Short() {
@@ -53,7 +56,7 @@ func TestSoak(t *testing.T) {
 		}()
 		go func() {
 			defer wg.Done()
-			n, err := soakRecv(s)
+			n, err := soakRecv(s, i%2 == 1)
 			recvTotal.Add(int64(n))
 			if err != nil {
 				errs <- fmt.Errorf("conn %d recv after %d messages: %w", i, n, err)
@@ -97,10 +100,10 @@ func soakSend(c *Socket, seed uint64, msgs int, deadline time.Time) (int, error)
 	return sent, c.Shutdown(ShutdownSend)
 }
 
-func soakRecv(s *Socket) (int, error) {
+func soakRecv(s *Socket, lines bool) (int, error) {
 	buf := make([]byte, 12+soakMaxPayload)
 	for got := 0; ; got++ {
-		if err := recvFull(s, buf[:4]); err != nil {
+		if err := recvFull(s, buf[:4], lines); err != nil {
 			if errors.Is(err, errSoakEOF) {
 				return got, nil
 			}
@@ -110,7 +113,7 @@ func soakRecv(s *Socket) (int, error) {
 		if n > soakMaxPayload {
 			return got, fmt.Errorf("frame length %d: stream corrupted", n)
 		}
-		if err := recvFull(s, buf[4:12+n]); err != nil {
+		if err := recvFull(s, buf[4:12+n], false); err != nil {
 			return got, err
 		}
 		if seq := binary.BigEndian.Uint32(buf[4:]); seq != uint32(got) {
@@ -124,10 +127,15 @@ func soakRecv(s *Socket) (int, error) {
 
 var errSoakEOF = errors.New("end of stream")
 
-// recvFull fills p, or returns errSoakEOF at a clean end of stream.
-func recvFull(s *Socket, p []byte) error {
+// recvFull fills p with Recv, or with ReadLineInto when lines is set, or
+// returns errSoakEOF at a clean end of stream.
+func recvFull(s *Socket, p []byte, lines bool) error {
+	read := s.Recv
+	if lines {
+		read = s.ReadLineInto
+	}
 	for off := 0; off < len(p); {
-		n, err := s.Recv(p[off:], SecondsToInterval(30))
+		n, err := read(p[off:], SecondsToInterval(30))
 		if err != nil {
 			return err
 		}
