@@ -1,7 +1,6 @@
 package nspr
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"testing"
@@ -274,30 +273,17 @@ func BenchmarkReadLine(b *testing.B) {
 	})
 	b.Run("impl=net", func(b *testing.B) {
 		client, server := netStream(b)
-		r := bufio.NewReaderSize(server, bulkChunk)
-		readLine := func(p []byte) (int, error) {
-			line, err := r.ReadSlice('\n')
-			return copy(p, line), err
-		}
-		readLines(b, client, readLine)
+		readLines(b, client, workload.Net{}.LineReader(server))
 	})
 }
 
 // readLines times b.N calls of readLine while another goroutine sends them.
 func readLines(b *testing.B, w io.Writer, readLine func(p []byte) (int, error)) {
-	done := make(chan error, 1)
 	b.ReportAllocs()
 	b.ResetTimer()
-	go func() { done <- workload.SendLines(w, b.N) }()
-	line := make([]byte, 256)
-	for range b.N {
-		if n, err := readLine(line); err != nil || n != lineLen {
-			b.Fatalf("line of %d bytes, %v", n, err)
-		}
-	}
-	b.StopTimer()
-	if err := <-done; err != nil {
+	if err := workload.ReadLines(w, readLine, b.N); err != nil {
 		b.Fatal(err)
 	}
+	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lines/s")
 }

@@ -1,6 +1,7 @@
 package workload
 
 import (
+	"bufio"
 	"io"
 	"net"
 	"net/netip"
@@ -55,6 +56,16 @@ func (l netListener) ConnectAccept() error {
 		return err
 	}
 	return s.Close()
+}
+
+// LineReader reads lines with a 64 KiB bufio.Reader's ReadSlice, copying
+// each into p.
+func (Net) LineReader(server io.Reader) func(p []byte) (int, error) {
+	r := bufio.NewReaderSize(server, BulkChunk)
+	return func(p []byte) (int, error) {
+		line, err := r.ReadSlice('\n')
+		return copy(p, line), err
+	}
 }
 
 // UDPPair returns two bound loopback UDP sockets.

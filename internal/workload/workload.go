@@ -10,6 +10,7 @@ package workload
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"time"
 )
@@ -27,6 +28,9 @@ type Impl interface {
 	// UDPPair returns two bound loopback UDP sockets, one sending to the
 	// other.
 	UDPPair() (Datagrams, error)
+	// LineReader returns a function that reads the next line from server,
+	// the server end of a TCPPair, into p and returns its length.
+	LineReader(server io.Reader) func(p []byte) (int, error)
 }
 
 // Listener is a loopback TCP listener of one implementation.
@@ -165,6 +169,20 @@ func SendLines(w io.Writer, n int) error {
 	return nil
 }
 
+// ReadLines reads n lines of LineLen bytes with readLine while another
+// goroutine sends them to w, the other end of the connection.
+func ReadLines(w io.Writer, readLine func(p []byte) (int, error), n int) error {
+	done := make(chan error, 1)
+	go func() { done <- SendLines(w, n) }()
+	line := make([]byte, 256)
+	for i := range n {
+		if k, err := readLine(line); err != nil || k != LineLen {
+			return fmt.Errorf("line %d: %d bytes, want %d (%v)", i, k, LineLen, err)
+		}
+	}
+	return <-done
+}
+
 // A Workload is one of the loopback workloads, by the name bench/run.sh and
 // BENCHMARKS.md give it.
 type Workload struct {
@@ -231,6 +249,13 @@ var Workloads = []Workload{
 				return 0, err
 			}
 			return timed(func() error { return UDP(d, n, UDPSize, UDPBurst) }, d)
+		},
+	},
+	{
+		Name: "readline", Unit: "lines/s", Quick: 500000, Full: 2000000, per: 1,
+		Desc: "one 40-byte line read from loopback TCP fed in 64 KiB writes",
+		run: func(impl Impl, n int) (time.Duration, error) {
+			return timeStream(impl, func(c, s io.ReadWriter) error { return ReadLines(c, impl.LineReader(s), n) })
 		},
 	},
 }

@@ -111,6 +111,13 @@ func (l listener) ConnectAccept() error {
 	return s.Close()
 }
 
+// LineReader reads lines with ReadLineInto, which copies each from the
+// socket's read-ahead into p. server is a socket of TCPPair.
+func (Impl) LineReader(server io.Reader) func(p []byte) (int, error) {
+	s := server.(*nspr.Socket)
+	return func(p []byte) (int, error) { return s.ReadLineInto(p, nspr.IntervalNoTimeout) }
+}
+
 // UDPPair returns two bound loopback UDP sockets.
 func (Impl) UDPPair() (workload.Datagrams, error) {
 	tx, _, err := bound(nspr.DescSocketUDP)
