@@ -246,10 +246,7 @@ func (s *Socket) viewWait(op string, write bool) (wait, error) {
 	if err := s.check(op); err != nil {
 		return wait{}, err
 	}
-	io := &s.rd
-	if write {
-		io = &s.wr
-	}
+	io := s.dir(write)
 	if d := io.sticky.Load(); d != 0 && time.Now().UnixNano() >= d {
 		return wait{}, timeoutError(op)
 	}
@@ -262,10 +259,7 @@ func (s *Socket) setViewDeadline(op string, write bool, t time.Time) error {
 	if err := s.check(op); err != nil {
 		return err
 	}
-	io := &s.rd
-	if write {
-		io = &s.wr
-	}
+	io := s.dir(write)
 	io.dmu.Lock()
 	defer io.dmu.Unlock()
 	io.sticky.Store(stickyTime(t))

@@ -57,10 +57,7 @@ func (s *Socket) beginCtx(op string, ctx context.Context, write bool) (*ctxCall,
 	if err := ctx.Err(); err != nil {
 		return nil, nil, call.error(op, err)
 	}
-	io := &s.rd
-	if write {
-		io = &s.wr
-	}
+	io := s.dir(write)
 	cutDone := make(chan struct{})
 	stop := context.AfterFunc(ctx, func() {
 		defer close(cutDone)

@@ -168,6 +168,14 @@ func (io *ioOp) stickyDeadline() time.Time {
 	return time.Time{}
 }
 
+// dir returns the read or the write direction of s.
+func (s *Socket) dir(write bool) *ioOp {
+	if write {
+		return &s.wr
+	}
+	return &s.rd
+}
+
 // waitOf turns a call's interval into a wait, honouring the socket's
 // non-blocking flag first, as NSPR does. A nil s is left to the call's own
 // check.

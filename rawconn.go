@@ -40,10 +40,7 @@ func (s *Socket) rawIO(op string, write bool, f func(fd uintptr) bool) error {
 	if err != nil {
 		return err
 	}
-	io := &s.rd
-	if write {
-		io = &s.wr
-	}
+	io := s.dir(write)
 	io.mu.Lock()
 	defer io.mu.Unlock()
 	io.kind, io.raw = kindRaw, f
