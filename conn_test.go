@@ -472,3 +472,24 @@ func TestConnViewAllocs(t *testing.T) {
 		}
 	}
 }
+
+// TestConnViewReadsReadAhead checks that bytes ReadLine read ahead come
+// first through the view, so nothing is lost when a protocol reads its
+// header lines with NSPR's calls and hands the rest to Go code.
+func TestConnViewReadsReadAhead(t *testing.T) {
+	client, server := connectedPair(t, AFInet)
+	if _, err := client.Send([]byte("HEADER\nbody bytes"), SecondsToInterval(5)); err != nil {
+		t.Fatal(err)
+	}
+	if err := client.Shutdown(ShutdownSend); err != nil {
+		t.Fatal(err)
+	}
+	line, err := server.ReadLine(64, SecondsToInterval(5))
+	if err != nil || string(line) != "HEADER\n" {
+		t.Fatalf("ReadLine = %q, %v", line, err)
+	}
+	rest, err := io.ReadAll(server.Conn())
+	if err != nil || string(rest) != "body bytes" {
+		t.Errorf("the view read %q, %v", rest, err)
+	}
+}
