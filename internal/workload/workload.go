@@ -223,14 +223,14 @@ var Workloads = []Workload{
 		},
 	},
 	{
-		Name: "tcp_pingpong", Unit: "rt/s", Quick: 5000, Full: 20000, per: 1,
+		Name: "tcp_pingpong", Unit: "rt/s", Quick: 3000, Full: 20000, per: 1,
 		Desc: "one 1-byte round trip over loopback TCP, Nagle off",
 		run: func(impl Impl, n int) (time.Duration, error) {
 			return timeStream(impl, func(c, s io.ReadWriter) error { return PingPong(c, s, n, 1) })
 		},
 	},
 	{
-		Name: "tcp_accept", Unit: "conn/s", Quick: 2000, Full: 20000, per: 1,
+		Name: "tcp_accept", Unit: "conn/s", Quick: 1000, Full: 20000, per: 1,
 		Desc: "one connect, accept and close of both ends on loopback TCP",
 		run: func(impl Impl, n int) (time.Duration, error) {
 			l, err := impl.TCPListener()
@@ -241,7 +241,7 @@ var Workloads = []Workload{
 		},
 	},
 	{
-		Name: "udp_pps", Unit: "pkt/s", Quick: 50000, Full: 200000, per: 1,
+		Name: "udp_pps", Unit: "pkt/s", Quick: 20000, Full: 200000, per: 1,
 		Desc: "one 64-byte datagram sent and received on loopback UDP, in bursts of 32",
 		run: func(impl Impl, n int) (time.Duration, error) {
 			d, err := impl.UDPPair()
