@@ -9,7 +9,7 @@ import sys
 from collections import defaultdict
 
 IMPLS = ["go-nspr", "go-net", "nspr-c", "python-nss"]
-LOWER_IS_BETTER = {"us", "s", "MB", "segs"}
+LOWER_IS_BETTER = {"us", "us/op", "s", "MB", "segs"}
 
 # Go benchmark name (without the impl) -> (workload, unit to read).
 GO_BENCH = {
@@ -46,6 +46,7 @@ TARGETS = {
 # nspr-only rows -> the workload whose peer figures they are compared with.
 EXTRA_ROWS = {
     "udp_pps_batch": "udp_pps",
+    "udp_pps_batch_cpu": "udp_pps_cpu",
     "poll_idle_100_poller": "poll_idle_100",
     "poll_idle_1000_poller": "poll_idle_1000",
     "poll_idle_10000_poller": "poll_idle_10000",
@@ -54,7 +55,7 @@ EXTRA_ROWS = {
 ORDER = ["tcp_bulk", "tcp_pingpong_1B", "tcp_pingpong_64B", "tcp_accept", "udp_pps",
          "udp_pps_batch", "poll_idle_100", "poll_idle_1000", "poll_idle_10000",
          "poll_idle_100_poller", "poll_idle_1000_poller", "poll_idle_10000_poller", "readline",
-         "many_conns_time", "many_conns_rss", "many_conns_retrans"]
+         "many_conns_time", "many_conns_rss", "many_conns_retrans", "many_conns_cpu"]
 
 
 def parse(path):
@@ -122,14 +123,17 @@ def main(path):
     load = values.pop(("load", ""), [])
     rounds = max((len(v) for v in values.values()), default=0)
     print(f"Medians of {rounds} round(s), ± half the range as % of the median. "
-          "Ratios are nspr's speed-up over the peer (above 1×: nspr is faster or smaller).")
+          "Ratios are nspr's speed-up over the peer (above 1×: nspr is faster or smaller). "
+          "A _cpu row is the CPU time (user and system, all threads) per operation of the row above: "
+          "64 KiB, round trip, connection, datagram, line, connection.")
     if load:
         print(f"One-minute load average at the rounds' starts and the end: {min(load):g} to {max(load):g} "
               f"(the machine has {os.cpu_count()} CPUs).")
     print()
     print("| workload | unit | " + " | ".join(IMPLS) + " | nspr/net | nspr/C | nspr/python | target | nspr allocs/op |")
     print("|---" * (len(IMPLS) + 7) + "|")
-    for workload in ORDER:
+    # Each workload's row is followed by the CPU time it took per operation.
+    for workload in [w for base in ORDER for w in (base, base + "_cpu")]:
         if not any((workload, i) in values for i in IMPLS):
             continue
         unit = units.get(workload, "")

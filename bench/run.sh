@@ -48,14 +48,35 @@ py="/usr/bin/python3 bench/python/nssbench.py"
 c="$work/nsprbench"
 impls=(go-nspr go-net nspr-c python-nss)
 
-# gobench PATTERN COUNT runs the Go benchmarks matching PATTERN, COUNT times each.
-gobench() {
-  local out
-  if ! out=$(cd "$work" && ./nspr.test -test.run '^$' -test.bench "$1" -test.benchtime "$2x" -test.benchmem); then
-    printf '%s\nbench/run.sh: %s failed\n' "$out" "$1" >&2
-    exit 1
+perf=$(command -v perf || true)
+
+# fail OUTPUT WHAT reports a run that failed and stops.
+fail() {
+  printf '%s\nbench/run.sh: %s failed\n' "$1" "$2" >&2
+  exit 1
+}
+
+# timed NAME IMPL OPS CMD... runs CMD and appends its results. Where perf is
+# installed and OPS > 0 it also appends the CPU time the run took (user and
+# system, every thread and child process) per operation as workload NAME_cpu:
+# other work on the machine skews that much less than it skews the rates.
+timed() {
+  local name=$1 impl=$2 ops=$3 out
+  shift 3
+  if [ -n "$perf" ] && [ "$ops" -gt 0 ]; then
+    out=$("$perf" stat -x, -e task-clock -o "$work/cpu.txt" -- "$@") || fail "$out" "$*"
+    awk -F, -v w="$name" -v i="$impl" -v n="$ops" '$3 == "task-clock" {
+      printf "RESULT %s_cpu %s %.4g us/op\n", w, i, $1 * 1000 / n }' "$work/cpu.txt" >>"$results"
+  else
+    out=$("$@") || fail "$out" "$*"
   fi
-  grep '^Benchmark' <<<"$out" >>"$results" || echo "bench/run.sh: no benchmark matches $1" >&2
+  grep -E '^(Benchmark|RESULT)' <<<"$out" >>"$results" || echo "bench/run.sh: no result from $*" >&2
+}
+
+# gobench NAME IMPL OPS COUNT PATTERN runs the Go benchmarks matching
+# PATTERN for COUNT iterations each, timed as OPS operations.
+gobench() {
+  timed "$1" "$2" "$3" "$work/nspr.test" -test.run '^$' -test.bench "$5" -test.benchtime "$4x" -test.benchmem
 }
 
 # retrans prints the TCP segments the kernel has retransmitted so far.
@@ -69,19 +90,24 @@ retrans() {
 workload() {
   local impl=$1 name=$2
   shift 2
-  local sub=impl=${impl#go-}
+  local sub=impl=${impl#go-} row=$name ops=$1
+  case $name in
+    tcp_bulk) ops=$(($1 / 65536)) ;;
+    tcp_pingpong) row=tcp_pingpong_${1}B ops=$2 ;;
+    poll_idle) row=poll_idle_$1 ops=0 ;; # setting up N sockets would count as much as the polls
+  esac
   case "$impl/$name" in
-    go-*/tcp_bulk) gobench "^BenchmarkTCPBulk\$/^$sub\$" $(($1 / 65536)) ;;
-    go-*/tcp_pingpong) gobench "^BenchmarkTCPPingPong\$/^${1}B\$/^$sub\$" "$2" ;;
-    go-*/tcp_accept) gobench "^BenchmarkTCPAccept\$/^$sub\$" "$1" ;;
+    go-*/tcp_bulk) gobench "$row" "$impl" "$ops" "$ops" "^BenchmarkTCPBulk\$/^$sub\$" ;;
+    go-*/tcp_pingpong) gobench "$row" "$impl" "$ops" "$ops" "^BenchmarkTCPPingPong\$/^${1}B\$/^$sub\$" ;;
+    go-*/tcp_accept) gobench "$row" "$impl" "$ops" "$ops" "^BenchmarkTCPAccept\$/^$sub\$" ;;
     go-*/udp_pps)
-      gobench "^BenchmarkUDP\$/^$sub\$" "$1"
-      if [ "$impl" = go-nspr ]; then gobench '^BenchmarkUDPBatch$' "$1"; fi ;;
-    go-*/poll_idle) gobench "^Benchmark(PollIdle|PollerWait)\$/^N=$1\$/^$sub\$" "$2" ;;
-    go-*/readline) gobench "^BenchmarkReadLine\$/^$sub\$" "$1" ;;
-    go-*/many_conns) "$work/manyconns" -impl "${impl#go-}" -n "$1" >>"$results" ;;
-    nspr-c/*) "$c" "$name" "$@" >>"$results" ;;
-    python-nss/*) $py "$name" "$@" >>"$results" ;;
+      gobench "$row" "$impl" "$ops" "$ops" "^BenchmarkUDP\$/^$sub\$"
+      if [ "$impl" = go-nspr ]; then gobench udp_pps_batch "$impl" "$ops" "$ops" '^BenchmarkUDPBatch$'; fi ;;
+    go-*/poll_idle) gobench "$row" "$impl" 0 "$2" "^Benchmark(PollIdle|PollerWait)\$/^N=$1\$/^$sub\$" ;;
+    go-*/readline) gobench "$row" "$impl" "$ops" "$ops" "^BenchmarkReadLine\$/^$sub\$" ;;
+    go-*/many_conns) timed "$row" "$impl" "$ops" "$work/manyconns" -impl "${impl#go-}" -n "$1" ;;
+    nspr-c/*) timed "$row" "$impl" "$ops" "$c" "$name" "$@" ;;
+    python-nss/*) timed "$row" "$impl" "$ops" $py "$name" "$@" ;;
   esac
 }
 
