@@ -25,6 +25,7 @@ var (
 	sysSendto   = rawSendto
 	sysAccept   = rawAccept
 	sysConnect  = rawConnect
+	sysPollNow  = rawPollNow // poll(2) with a zero timeout
 )
 
 func rawRead(fd int, p []byte) (int, syscall.Errno) {

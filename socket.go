@@ -138,7 +138,8 @@ func (s *Socket) Fileno() (int, error) {
 }
 
 // Close closes the socket (PR_Close). Calls blocked on it in other goroutines
-// return at once with an error matching net.ErrClosed. Closing twice is an
+// return at once with an error matching net.ErrClosed; a Poll or Poller
+// waiting on it returns, reporting PollNval for it. Closing twice is an
 // error (PR_BAD_DESCRIPTOR_ERROR).
 func (s *Socket) Close() error {
 	if err := s.check("close"); err != nil {
@@ -146,6 +147,9 @@ func (s *Socket) Close() error {
 	}
 	if s.closed.Swap(true) {
 		return closedError("close")
+	}
+	if s.own.polls.Load() != 0 {
+		wakePollers(s)
 	}
 	if err := s.own.close(); err != nil {
 		return pollError("close", err)

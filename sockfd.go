@@ -22,6 +22,8 @@ import (
 type sockFD struct {
 	fd    int
 	users atomic.Int32            // direct system calls in progress
+	polls atomic.Int32            // Pollers and waiting Polls holding the socket (poll.go)
+	key   atomic.Uint64           // the socket's poll key, handed out on first use (pollset.go)
 	reg   atomic.Pointer[pollReg] // set once the descriptor is registered
 	mu    sync.Mutex              // serialises register and close
 	done  bool                    // closed; guarded by mu

@@ -63,3 +63,15 @@ func newSocketPairFDs(domain, typ int) ([2]int, error) {
 	}
 	return fds, nil
 }
+
+// rawPollNow is poll(2) with a zero timeout.
+func rawPollNow(fds []unix.PollFd) (int, syscall.Errno) {
+	n, err := unix.Poll(fds, 0)
+	if err != nil {
+		if e, ok := err.(syscall.Errno); ok {
+			return 0, e
+		}
+		return 0, syscall.EINVAL
+	}
+	return n, 0
+}

@@ -31,3 +31,19 @@ func newSocketPairFDs(domain, typ int) ([2]int, error) {
 // prepareSocketFD sets what every socket needs beyond its flags; nothing on
 // Linux, where MSG_NOSIGNAL covers SIGPIPE.
 func prepareSocketFD(int) error { return nil }
+
+// pollNowTimespec is ppoll's zero timeout; a global, so no call allocates.
+var pollNowTimespec unix.Timespec
+
+// rawPollNow is poll(2) with a zero timeout (ppoll, which every Linux
+// architecture has). Over many descriptors the kernel's scan takes long
+// enough that the call goes through the scheduler, which can hand the P on.
+func rawPollNow(fds []unix.PollFd) (int, syscall.Errno) {
+	call := unix.RawSyscall6
+	if len(fds) > rawPollMax {
+		call = unix.Syscall6
+	}
+	n, _, e := call(unix.SYS_PPOLL, uintptr(unsafe.Pointer(&fds[0])), uintptr(len(fds)),
+		uintptr(unsafe.Pointer(&pollNowTimespec)), 0, 0, 0)
+	return int(n), e
+}

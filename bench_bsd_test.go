@@ -1,0 +1,9 @@
+//go:build darwin || freebsd
+
+package nspr
+
+import "testing"
+
+// benchRawKernelSet would time kevent(2) from Go; the figures of record are
+// taken on Linux.
+func benchRawKernelSet(b *testing.B, socks []*Socket) {}

@@ -1,0 +1,315 @@
+//go:build linux || darwin || freebsd
+
+package nspr
+
+import (
+	"errors"
+	"sync"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// PollDesc is one entry of a Poll (PRPollDesc): a socket and the events
+// asked for, a bitwise OR of PollRead, PollWrite and PollExcept. An entry
+// with a nil Socket or no flags is ignored.
+type PollDesc struct {
+	Socket  *Socket
+	InFlags PollFlags
+}
+
+const (
+	pollInFlags  = PollRead | PollWrite | PollExcept // what an entry may ask for
+	pollOutExtra = PollErr | PollNval | PollHup      // reported whether asked or not
+)
+
+// Poll waits until at least one of the sockets is ready for what its entry
+// asks, or the timeout passes (PR_Poll, the seed's Socket.poll). It returns
+// one out-flags value per entry, in order:
+//
+//   - PollRead: data to read, a connection to accept, or the end of the
+//     stream; also bytes that ReadLine read ahead and no call returned yet.
+//   - PollWrite: room to send, or a non-blocking Connect finished (call
+//     ConnectContinue with the flags).
+//   - PollExcept: out-of-band data.
+//   - PollErr, PollHup: an error is pending, the connection is down (reported
+//     whether asked for or not).
+//   - PollNval: the socket is closed (counted as ready).
+//
+// Entries with a nil Socket or no flags get 0. When the timeout passes
+// first every flag is 0 and the error is nil, as PR_Poll returns 0.
+// IntervalNoWait polls once. An empty list (or one of ignored entries)
+// sleeps for the timeout; with IntervalNoTimeout it would sleep forever and
+// is PR_INVALID_ARGUMENT_ERROR instead. Flags other than PollRead,
+// PollWrite and PollExcept are PR_INVALID_ARGUMENT_ERROR.
+//
+// Closing a polled socket from another goroutine ends the wait at once; the
+// closed socket reports PollNval. The wait parks the goroutine in the runtime
+// poller, never a thread, and any number of sockets can be polled. A program
+// that polls the same thousands of sockets in a loop does better with a
+// Poller, whose Wait costs the same whatever the number of idle sockets.
+func Poll(descs []PollDesc, timeout Interval) ([]PollFlags, error) {
+	out := make([]PollFlags, len(descs))
+	if _, err := PollInto(descs, out, timeout); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// PollInto is Poll writing the out-flags into out[:len(descs)], without
+// allocating. It returns the number of entries whose out-flags are not 0,
+// which is PR_Poll's result. An out shorter than descs is
+// PR_INVALID_ARGUMENT_ERROR.
+func PollInto(descs []PollDesc, out []PollFlags, timeout Interval) (int, error) {
+	const op = "poll"
+	if len(out) < len(descs) {
+		return 0, newError(op, InvalidArgumentError, errors.New("out is shorter than descs"))
+	}
+	out = out[:len(descs)]
+	for i := range descs {
+		if descs[i].InFlags&^pollInFlags != 0 {
+			return 0, newError(op, InvalidArgumentError, errors.New("in-flags other than PR_POLL_READ, PR_POLL_WRITE and PR_POLL_EXCEPT: "+descs[i].InFlags.String()))
+		}
+	}
+	var deadline time.Time
+	if timeout != IntervalNoWait && timeout != IntervalNoTimeout {
+		deadline = time.Now().Add(timeout.Duration())
+	}
+	var set *pollSet
+	defer func() {
+		if set != nil {
+			putPollSet(set)
+		}
+	}()
+	for {
+		ready, active, err := pollNow(op, descs, out)
+		switch {
+		case err != nil || ready > 0 || timeout == IntervalNoWait:
+			return ready, err
+		case active == 0 && deadline.IsZero():
+			return 0, newError(op, InvalidArgumentError, errors.New("nothing to poll and no timeout: it would sleep forever"))
+		case active == 0:
+			time.Sleep(time.Until(deadline))
+			return 0, nil
+		case !deadline.IsZero() && !time.Now().Before(deadline):
+			return 0, nil
+		}
+		if set == nil {
+			if set, err = getPollSet(); err != nil {
+				return 0, pollError(op, err)
+			}
+		}
+		switch err := set.waitFor(descs, deadline); {
+		case err == errPollTimeout:
+			return 0, nil
+		case err != nil:
+			return 0, pollError(op, err)
+		}
+		if set.stale {
+			putPollSet(set)
+			set = nil
+		}
+	}
+}
+
+// pollFDs holds poll(2) arrays for reuse, so that Poll does not allocate.
+var pollFDs = sync.Pool{New: func() any { return new([]unix.PollFd) }}
+
+// rawPollMax is the largest array polled with a raw system call; a larger
+// one takes the kernel long enough that the scheduler should know.
+const rawPollMax = 256
+
+// pollNow computes every entry's out-flags now, with poll(2) and a zero
+// timeout, as NSPR's pt_poll maps revents. It returns the number of ready
+// entries and of entries it asked the kernel about. A closed socket is
+// PollNval; unread read-ahead bytes make a socket readable without asking
+// the kernel. Each socket is held (acquire) during the call, so that a
+// concurrent Close cannot hand its number to another descriptor under it.
+func pollNow(op string, descs []PollDesc, out []PollFlags) (ready, active int, err error) {
+	bp := pollFDs.Get().(*[]unix.PollFd)
+	if cap(*bp) < len(descs) {
+		*bp = make([]unix.PollFd, len(descs))
+	}
+	fds := (*bp)[:len(descs)]
+	for i := range descs {
+		d := &descs[i]
+		out[i] = 0
+		fds[i] = unix.PollFd{Fd: -1}
+		s := d.Socket
+		if s == nil || d.InFlags == 0 {
+			continue
+		}
+		if s.own == nil || !s.own.acquire(&s.closed) {
+			out[i] = PollNval
+			continue
+		}
+		active++
+		fds[i] = unix.PollFd{Fd: int32(s.fd), Events: pollEvents(d.InFlags)}
+		if d.InFlags&PollRead != 0 && s.readAheadPending() {
+			out[i] = PollRead
+		}
+	}
+	var e syscall.Errno
+	if active > 0 {
+		for {
+			if _, e = sysPollNow(fds); e != syscall.EINTR {
+				break
+			}
+		}
+	}
+	for i := range descs {
+		if fds[i].Fd < 0 {
+			ready += int(min(out[i], 1))
+			continue
+		}
+		descs[i].Socket.own.release()
+		if e == 0 && fds[i].Revents != 0 {
+			out[i] |= pollOutFlags(fds[i].Revents) & (descs[i].InFlags | pollOutExtra)
+		}
+		ready += int(min(out[i], 1))
+	}
+	pollFDs.Put(bp)
+	if e != 0 {
+		clear(out)
+		return 0, 0, errnoError(op, e)
+	}
+	return ready, active, nil
+}
+
+// pollEvents maps PR_POLL_* in-flags to poll(2) events, as pt_poll does.
+func pollEvents(f PollFlags) int16 {
+	var ev int16
+	if f&PollRead != 0 {
+		ev |= unix.POLLIN
+	}
+	if f&PollWrite != 0 {
+		ev |= unix.POLLOUT
+	}
+	if f&PollExcept != 0 {
+		ev |= unix.POLLPRI
+	}
+	return ev
+}
+
+// pollOutFlags maps poll(2) revents to PR_POLL_* out-flags, as pt_poll does:
+// POLLIN is READ, POLLOUT WRITE, POLLPRI EXCEPT, POLLERR ERR, POLLNVAL NVAL,
+// POLLHUP HUP.
+func pollOutFlags(rev int16) PollFlags {
+	var f PollFlags
+	for _, m := range pollRevents {
+		if rev&m.rev != 0 {
+			f |= m.flag
+		}
+	}
+	return f
+}
+
+var pollRevents = [...]struct {
+	rev  int16
+	flag PollFlags
+}{
+	{unix.POLLIN, PollRead}, {unix.POLLOUT, PollWrite}, {unix.POLLPRI, PollExcept},
+	{unix.POLLERR, PollErr}, {unix.POLLNVAL, PollNval}, {unix.POLLHUP, PollHup},
+}
+
+// readAheadPending reports unread read-ahead bytes. A reader holding the
+// lock is about to take them (or wait for more), so a busy lock counts as
+// none.
+func (s *Socket) readAheadPending() bool {
+	if !s.rd.mu.TryLock() {
+		return false
+	}
+	n := s.ra.buffered()
+	s.rd.mu.Unlock()
+	return n > 0
+}
+
+// waitFor parks until one of the sockets of descs may be ready, one of them
+// is closed, or the deadline passes (errPollTimeout). The set first takes
+// the sockets' flags (changing the kernel set only where they changed since
+// the set's last Poll) and drops the sockets no longer asked for.
+func (p *pollSet) waitFor(descs []PollDesc, deadline time.Time) error {
+	p.woken.Store(false)
+	p.watch()
+	closed, err := p.sync(descs)
+	if err == nil && !closed {
+		err = p.wait(deadline)
+		if err == nil && p.n > 0 {
+			p.checkStale()
+		}
+	}
+	p.unwatch()
+	for i, s := range p.pinned {
+		s.own.polls.Add(-1)
+		p.pinned[i] = nil
+	}
+	p.pinned = p.pinned[:0]
+	return err
+}
+
+// sync makes the kernel set hold exactly the open sockets of descs with
+// their flags, and counts the set in each socket's polls so that its Close
+// wakes the wait. It reports whether a socket is closed already.
+func (p *pollSet) sync(descs []PollDesc) (closed bool, err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.epoch++
+	for i := range descs {
+		s, flags := descs[i].Socket, descs[i].InFlags
+		if s == nil || flags == 0 || s.own == nil {
+			continue
+		}
+		if !s.own.acquire(&s.closed) {
+			return true, nil
+		}
+		key := s.own.pollKey()
+		first := true
+		if s.fd < len(p.slots) && p.slots[s.fd].key == key && p.slots[s.fd].epoch == p.epoch {
+			flags |= p.slots[s.fd].want // the socket is listed twice
+			first = false
+		}
+		sl, e := p.put(s.fd, key, flags)
+		if e != 0 {
+			s.own.release()
+			return false, e
+		}
+		sl.want, sl.epoch = flags, p.epoch
+		if first {
+			s.own.polls.Add(1)
+			p.pinned = append(p.pinned, s)
+		}
+		closed = s.closed.Load() // after counting: Close either sees the count or this sees Close
+		s.own.release()
+		if closed {
+			return true, nil
+		}
+	}
+	for i := 0; i < len(p.fds); {
+		if fd := int(p.fds[i]); p.slots[fd].epoch != p.epoch {
+			// No longer asked for. If the socket was closed since, its
+			// entry left the kernel set with it and the number now
+			// names another descriptor or none, which the set does not
+			// hold: removing it fails harmlessly.
+			p.remove(fd)
+			continue
+		}
+		i++
+	}
+	return false, nil
+}
+
+// checkStale marks the set stale when the kernel reported a descriptor it
+// no longer holds: a copy of a closed socket's descriptor (dup, fork) kept
+// the entry alive under a number the set cannot remove. Poll then replaces
+// the set.
+func (p *pollSet) checkStale() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for i := range p.buf[:p.n] {
+		fd, tag, _ := eventOf(&p.buf[i])
+		if fd < 0 || fd >= len(p.slots) || p.slots[fd].key == 0 || (tag != 0 && p.slots[fd].tag != tag) {
+			p.stale = true
+		}
+	}
+}
