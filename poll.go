@@ -146,7 +146,7 @@ func pollNow(op string, descs []PollDesc, out []PollFlags) (ready, active int, e
 		}
 		active++
 		fds[i] = unix.PollFd{Fd: int32(s.fd), Events: pollEvents(d.InFlags)}
-		if d.InFlags&PollRead != 0 && s.readAheadPending() {
+		if d.InFlags&PollRead != 0 && s.hasReadAhead() {
 			out[i] = PollRead
 		}
 	}
@@ -211,18 +211,6 @@ var pollRevents = [...]struct {
 }{
 	{unix.POLLIN, PollRead}, {unix.POLLOUT, PollWrite}, {unix.POLLPRI, PollExcept},
 	{unix.POLLERR, PollErr}, {unix.POLLNVAL, PollNval}, {unix.POLLHUP, PollHup},
-}
-
-// readAheadPending reports unread read-ahead bytes. A reader holding the
-// lock is about to take them (or wait for more), so a busy lock counts as
-// none.
-func (s *Socket) readAheadPending() bool {
-	if !s.rd.mu.TryLock() {
-		return false
-	}
-	n := s.ra.buffered()
-	s.rd.mu.Unlock()
-	return n > 0
 }
 
 // waitFor parks until one of the sockets of descs may be ready, one of them

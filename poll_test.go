@@ -309,18 +309,20 @@ func TestPollCloseRace(t *testing.T) {
 // TestPollReadAhead checks that bytes read ahead but not returned make a
 // socket readable although the kernel has nothing.
 func TestPollReadAhead(t *testing.T) {
-	_, s := connectedPair(t, AFInet)
-	s.rd.mu.Lock()
-	s.ra.buf = []byte("line\n")
-	s.ra.r, s.ra.w = 0, len(s.ra.buf)
-	s.rd.mu.Unlock()
+	c, s := connectedPair(t, AFInet)
+	if _, err := c.Send([]byte("one\ntwo\n"), IntervalNoTimeout); err != nil {
+		t.Fatal(err)
+	}
+	if line, err := s.ReadLine(0, SecondsToInterval(5)); err != nil || string(line) != "one\n" {
+		t.Fatalf("ReadLine = %q, %v", line, err)
+	}
+	// "two\n" waits in the read-ahead; the kernel has nothing.
 	got, err := Poll([]PollDesc{{s, PollRead}, {s, PollWrite}, {s, PollRead | PollWrite}}, SecondsToInterval(5))
 	if want := []PollFlags{PollRead, PollWrite, PollRead | PollWrite}; err != nil || fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("Poll = %v, %v; want %v", got, err, want)
 	}
-	p := make([]byte, 16)
-	if n, err := s.Recv(p, IntervalNoWait); err != nil || string(p[:n]) != "line\n" {
-		t.Fatalf("Recv = %q, %v", p[:n], err)
+	if line, err := s.ReadLine(0, IntervalNoWait); err != nil || string(line) != "two\n" {
+		t.Fatalf("ReadLine = %q, %v", line, err)
 	}
 	if got, err := Poll([]PollDesc{{s, PollRead}}, IntervalNoWait); err != nil || got[0] != 0 {
 		t.Errorf("Poll after the bytes were read = %v, %v; want 0", got, err)
