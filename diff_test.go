@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -69,11 +68,29 @@ func res(v any, err error) string {
 // runOriginal runs the snippets in one Python process.
 func runOriginal(t *testing.T, snippets []string) []string {
 	t.Helper()
-	in, err := json.Marshal(snippets)
+	return runPython(t, snippets, snippets, 20*time.Second)
+}
+
+// runIsolated runs each snippet in a Python process of its own, forked by
+// run.py after it has loaded the original, which saves starting hundreds of
+// interpreters.
+func runIsolated(t *testing.T, snippets []string) []string {
+	t.Helper()
+	req := struct {
+		Isolate  bool     `json:"isolate"`
+		Snippets []string `json:"snippets"`
+	}{true, snippets}
+	return runPython(t, req, snippets, 5*time.Minute)
+}
+
+// runPython sends req to run.py and returns one result per snippet.
+func runPython(t *testing.T, req any, snippets []string, limit time.Duration) []string {
+	t.Helper()
+	in, err := json.Marshal(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, pythonNSS, "testdata/diff/run.py")
 	cmd.Stdin = bytes.NewReader(in)
@@ -112,20 +129,17 @@ func TestDifferential(t *testing.T) {
 	for j, r := range runOriginal(t, batch) {
 		results[batchIdx[j]] = r
 	}
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 4)
+	var isolated []string
+	var isolatedIdx []int
 	for i, c := range cases {
 		if c.isolated {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				sem <- struct{}{}
-				defer func() { <-sem }()
-				results[i] = runOriginal(t, []string{c.py})[0]
-			}()
+			isolated = append(isolated, c.py)
+			isolatedIdx = append(isolatedIdx, i)
 		}
 	}
-	wg.Wait()
+	for j, r := range runIsolated(t, isolated) {
+		results[isolatedIdx[j]] = r
+	}
 	allowed := 0
 	for i, c := range cases {
 		orig, ours := results[i], c.got()
@@ -152,7 +166,7 @@ const (
 	compatRefused   = "Sockets: Connection refused (PR_CONNECT_REFUSED_ERROR)"
 	compatString    = "Addresses: NetworkAddress.String() prints the port"
 	compatPorts     = "Addresses: Ports outside 0-65535 are PR_INVALID_ARGUMENT_ERROR"
-	compatHostname  = "Addresses: Hostname() of a numeric address is its text"
+	compatHostname  = "Addresses: Equality (Hostname() of a numeric address is its text)"
 	compatNoLoss    = "Reading lines: No byte is lost"
 	compatReadLines = "Reading lines: ReadLines has no trailing empty line"
 	compatLineDgram = "Reading lines: Datagram sockets"
@@ -298,53 +312,68 @@ func diffCases(t *testing.T) []diffCase {
 			return res(a.Port(), err)
 		}, compat: compatPorts, orig: "V 4464"})
 
-	return append(cs, socketDiffCases(t)...)
+	cs = append(cs, socketDiffCases(t)...)
+	more := append(resolverDiffCases(), nonblockingDiffCases()...)
+	for _, c := range append(more, optionDiffCases()...) {
+		c.isolated = true
+		cs = append(cs, c)
+	}
+	return cs
 }
 
 // pyLoopback builds the original's loopback address with port expression p.
 func pyLoopback(p string) string { return "io.NetworkAddress(io.PR_IpAddrLoopback, " + p + ")" }
 
+// pyListen opens the original's listener l on loopback port p; pyConn adds
+// a connected client c and its server side s.
+const (
+	pyListen = "l = io.Socket(); l.bind(" + "io.NetworkAddress(io.PR_IpAddrLoopback, 0)" + "); l.listen(); p = l.get_sock_name().port; "
+	pyConn   = pyListen + "c = io.Socket(); c.connect(io.NetworkAddress(io.PR_IpAddrLoopback, p)); s, _ = l.accept(); "
+)
+
+// diffListen opens a TCP listener on loopback and returns its address.
+func diffListen() (*Socket, NetworkAddress, error) {
+	l, err := NewSocket(AFInet, DescSocketTCP)
+	if err != nil {
+		return nil, NetworkAddress{}, err
+	}
+	if err = l.Bind(loopback(AFInet, 0)); err == nil {
+		err = l.Listen(16)
+	}
+	a, _ := l.SockName()
+	if err != nil {
+		l.Close()
+		return nil, a, err
+	}
+	return l, a, nil
+}
+
+// diffConn runs f on a connected client c and server s, closing all after.
+func diffConn(f func(c, s *Socket) string) func() string {
+	return func() string {
+		l, a, err := diffListen()
+		if err != nil {
+			return res(nil, err)
+		}
+		defer l.Close()
+		c, _ := NewSocket(AFInet, DescSocketTCP)
+		defer c.Close()
+		if err := c.Connect(a, SecondsToInterval(5)); err != nil {
+			return res(nil, err)
+		}
+		s, _, err := l.Accept(SecondsToInterval(5))
+		if err != nil {
+			return res(nil, err)
+		}
+		defer s.Close()
+		return f(c, s)
+	}
+}
+
 // socketDiffCases are the socket scenarios, each in its own process.
 func socketDiffCases(t *testing.T) []diffCase {
-	const pyListen = "l = io.Socket(); l.bind(" + "io.NetworkAddress(io.PR_IpAddrLoopback, 0)" + "); l.listen(); p = l.get_sock_name().port; "
-	const pyConn = pyListen + "c = io.Socket(); c.connect(io.NetworkAddress(io.PR_IpAddrLoopback, p)); s, _ = l.accept(); "
 	tcpLoop := loopback(AFInet, 0)
-	goListen := func() (*Socket, NetworkAddress, error) {
-		l, err := NewSocket(AFInet, DescSocketTCP)
-		if err != nil {
-			return nil, NetworkAddress{}, err
-		}
-		if err = l.Bind(tcpLoop); err == nil {
-			err = l.Listen(16)
-		}
-		a, _ := l.SockName()
-		if err != nil {
-			l.Close()
-			return nil, a, err
-		}
-		return l, a, nil
-	}
-	// goConn runs f on a connected client c and server s, closing all after.
-	goConn := func(f func(c, s *Socket) string) func() string {
-		return func() string {
-			l, a, err := goListen()
-			if err != nil {
-				return res(nil, err)
-			}
-			defer l.Close()
-			c, _ := NewSocket(AFInet, DescSocketTCP)
-			defer c.Close()
-			if err := c.Connect(a, SecondsToInterval(5)); err != nil {
-				return res(nil, err)
-			}
-			s, _, err := l.Accept(SecondsToInterval(5))
-			if err != nil {
-				return res(nil, err)
-			}
-			defer s.Close()
-			return f(c, s)
-		}
-	}
+	goListen, goConn := diffListen, diffConn
 	udp := func(f func(u *Socket) string) func() string {
 		return func() string {
 			u, err := NewSocket(AFInet, DescSocketUDP)

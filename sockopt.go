@@ -244,6 +244,12 @@ func (s *Socket) SetSocketOption(opt SockOpt, v OptionValue) error {
 		default:
 			err = unix.SetsockoptInt(fd, row.level, row.name, a.i)
 		}
+		if err == unix.ENOPROTOOPT && opt == SockOptMcastTimeToLive && s.typ == DescSocketTCP {
+			// Linux refuses the IPv6 multicast hop limit on a TCP socket
+			// with ENOPROTOOPT, the IPv4 TTL with EINVAL: report both as
+			// NSPR reports the IPv4 one.
+			err = unix.EINVAL
+		}
 		return sysErr(op, err)
 	})
 }
