@@ -13,7 +13,8 @@ var connectCmd = &command{
 	args:    "ADDR [--udp|--unix] [--timeout 5s]",
 	summary: "connect to ADDR and relay stdin and stdout over it, like netcat",
 	help: `
-Connect opens an nspr socket to ADDR (PR_Connect) and relays: what it reads
+Connect opens an nspr socket to ADDR (PR_Connect, as Socket.ConnectContext
+bounded by --timeout) and relays: what it reads
 from stdin it sends, what it receives it writes to stdout.
 
 ADDR is host:port, [v6]:port or :port (this host's loopback), or with --unix
@@ -43,7 +44,9 @@ SIGINT or SIGTERM closes the socket and exits with 130.
 				return err
 			}
 			s, closeSocket, err := openFirst(ctx, addrs, typ, func(s *nspr.Socket, a nspr.NetworkAddress) error {
-				return s.Connect(a, nspr.DurationToInterval(*timeout))
+				cctx, cancel := context.WithTimeout(ctx, *timeout)
+				defer cancel()
+				return s.ConnectContext(cctx, a)
 			})
 			if err != nil {
 				return err

@@ -76,7 +76,7 @@ an abstract one). SIGINT or SIGTERM closes the sockets and exits with 130.
 			case *echo:
 				return echoConnections(ctx, s, std)
 			}
-			c, peer, err := s.Accept(nspr.IntervalNoTimeout)
+			c, peer, err := s.AcceptContext(ctx)
 			if err != nil {
 				return err
 			}
@@ -104,7 +104,7 @@ func echoConnections(ctx context.Context, l *nspr.Socket, std stdio) error {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	for {
-		c, peer, err := l.Accept(nspr.IntervalNoTimeout)
+		c, peer, err := l.AcceptContext(ctx)
 		if err != nil {
 			return err
 		}
