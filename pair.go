@@ -43,8 +43,12 @@ func NewTCPPair() (*Socket, *Socket, error) {
 // Close closes it. A descriptor that is not open is PR_BAD_DESCRIPTOR_ERROR,
 // one that is not a socket PR_NOT_SOCKET_ERROR; unlike the original, a
 // refused descriptor is left open and still the caller's.
-func ImportTCPSocket(fd int) (*Socket, error) {
-	const op = "import"
+func ImportTCPSocket(fd int) (*Socket, error) { return importFD("import", fd, false) }
+
+// importFD adopts fd for ImportTCPSocket and, with strict, for FromConn and
+// its siblings, which also refuse sockets that are neither stream nor
+// datagram ones (raw, seqpacket) with PR_INVALID_ARGUMENT_ERROR.
+func importFD(op string, fd int, strict bool) (*Socket, error) {
 	if fd < 0 {
 		return nil, newError(op, BadDescriptorError, syscall.EBADF)
 	}
@@ -59,6 +63,8 @@ func ImportTCPSocket(fd int) (*Socket, error) {
 	typ := DescSocketTCP
 	if sotype == unix.SOCK_DGRAM {
 		typ = DescSocketUDP
+	} else if strict && sotype != unix.SOCK_STREAM {
+		return nil, newError(op, InvalidArgumentError, errors.New("neither a stream nor a datagram socket"))
 	}
 	var rsa unix.RawSockaddrAny
 	size := uint32(unix.SizeofSockaddrAny)

@@ -87,7 +87,7 @@ func (c *PacketConn) ReadMsgUDP(b, oob []byte) (n, oobn, flags int, addr *net.UD
 	}
 	switch sa := from.(type) {
 	case *unix.SockaddrInet4:
-		addr = &net.UDPAddr{IP: net.IP(sa.Addr[:]).To16(), Port: sa.Port}
+		addr = &net.UDPAddr{IP: append(net.IP(nil), sa.Addr[:]...), Port: sa.Port}
 	case *unix.SockaddrInet6:
 		addr = &net.UDPAddr{IP: append(net.IP(nil), sa.Addr[:]...), Port: sa.Port}
 		if sa.ZoneId != 0 {
