@@ -401,13 +401,7 @@ func TestHTTPOverListener(t *testing.T) {
 // TestPacketConnView exchanges datagrams through the view with net's
 // address types, and checks its errors.
 func TestPacketConnView(t *testing.T) {
-	a := newTestSocket(t, AFInet, DescSocketUDP)
-	b := newTestSocket(t, AFInet, DescSocketUDP)
-	for _, s := range []*Socket{a, b} {
-		if err := s.Bind(loopback(AFInet, 0)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	a, b, _, _ := nsprUDPPair(t)
 	pa, pb := a.PacketConn(), b.PacketConn()
 	bAddr := pb.LocalAddr().(*net.UDPAddr)
 	// net.IPv4 makes 16-byte addresses; the AFInet socket takes them.

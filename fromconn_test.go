@@ -203,13 +203,7 @@ func TestFromConnErrors(t *testing.T) {
 // packet view: the TTL round-trips through SyscallConn, and control messages
 // asked for with SetControlMessage arrive through ReadMsgUDP.
 func TestIPv4PacketConnOverView(t *testing.T) {
-	a := newTestSocket(t, AFInet, DescSocketUDP)
-	b := newTestSocket(t, AFInet, DescSocketUDP)
-	for _, s := range []*Socket{a, b} {
-		if err := s.Bind(loopback(AFInet, 0)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	a, b, _, _ := nsprUDPPair(t)
 	sender, receiver := ipv4.NewPacketConn(a.PacketConn()), ipv4.NewPacketConn(b.PacketConn())
 	if err := sender.SetTTL(9); err != nil {
 		t.Fatal(err)
