@@ -9,7 +9,7 @@ import (
 // TestBenchJSON runs a small bench of one workload and checks that its JSON
 // holds a positive figure for both implementations.
 func TestBenchJSON(t *testing.T) {
-	for _, name := range []string{"tcp_pingpong", "tcp_bulk", "tcp_accept", "udp_pps", "readline"} {
+	for _, name := range []string{"tcp_pingpong", "tcp_bulk", "tcp_accept", "udp_pps", "poll_idle", "readline"} {
 		t.Run(name, func(t *testing.T) {
 			r := runNSPR(t, "", "bench", "--quick", "--json", "--workload", name, "--rounds", "1", "--n", "50")
 			if r.code != 0 {

@@ -31,7 +31,21 @@ type Impl interface {
 	// LineReader returns a function that reads the next line from server,
 	// the server end of a TCPPair, into p and returns its length.
 	LineReader(server io.Reader) func(p []byte) (int, error)
+	// IdleSockets returns n idle bound loopback UDP sockets and one more
+	// that holds a datagram, ready to be polled.
+	IdleSockets(n int) (IdleSet, error)
 }
+
+// IdleSet is a set of sockets of which only the last is readable.
+type IdleSet interface {
+	// Poll polls every socket for reading once, and fails unless exactly
+	// the last one is reported readable.
+	Poll() error
+	Close() error
+}
+
+// PollIdleN is the number of idle sockets in the poll_idle workload.
+const PollIdleN = 1000
 
 // Listener is a loopback TCP listener of one implementation.
 type Listener interface {
@@ -249,6 +263,24 @@ var Workloads = []Workload{
 				return 0, err
 			}
 			return timed(func() error { return UDP(d, n, UDPSize, UDPBurst) }, d)
+		},
+	},
+	{
+		Name: "poll_idle", Unit: "polls/s", Quick: 300, Full: 2000, per: 1,
+		Desc: "one poll for reading over 1,000 idle UDP sockets and a readable one; net's is poll(2) from Go",
+		run: func(impl Impl, n int) (time.Duration, error) {
+			set, err := impl.IdleSockets(PollIdleN)
+			if err != nil {
+				return 0, err
+			}
+			return timed(func() error {
+				for range n {
+					if err := set.Poll(); err != nil {
+						return err
+					}
+				}
+				return nil
+			}, set)
 		},
 	},
 	{

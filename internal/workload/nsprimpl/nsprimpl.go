@@ -148,3 +148,45 @@ func (d *datagrams) Recv(p []byte) error {
 }
 
 func (d *datagrams) Close() error { return workload.CloseAll(d.tx, d.rx) }
+
+// IdleSockets returns n idle loopback UDP sockets and one that has sent
+// itself a datagram, polled with PollInto.
+func (Impl) IdleSockets(n int) (workload.IdleSet, error) {
+	set := &idleSet{descs: make([]nspr.PollDesc, 0, n+1), out: make([]nspr.PollFlags, n+1)}
+	var self nspr.NetworkAddress
+	for range n + 1 {
+		s, addr, err := bound(nspr.DescSocketUDP)
+		if err != nil {
+			set.Close()
+			return nil, err
+		}
+		set.descs = append(set.descs, nspr.PollDesc{Socket: s, InFlags: nspr.PollRead})
+		self = addr
+	}
+	if _, err := set.descs[n].Socket.SendTo([]byte("x"), self, nspr.IntervalNoTimeout); err != nil {
+		set.Close()
+		return nil, err
+	}
+	return set, nil
+}
+
+type idleSet struct {
+	descs []nspr.PollDesc
+	out   []nspr.PollFlags
+}
+
+func (s *idleSet) Poll() error {
+	got, err := nspr.PollInto(s.descs, s.out, nspr.IntervalNoTimeout)
+	if err != nil {
+		return err
+	}
+	return workload.CheckLastReady(got, s.out[len(s.out)-1]&nspr.PollRead != 0)
+}
+
+func (s *idleSet) Close() error {
+	closers := make([]io.Closer, len(s.descs))
+	for i, d := range s.descs {
+		closers[i] = d.Socket
+	}
+	return workload.CloseAll(closers...)
+}
