@@ -35,6 +35,12 @@
 // The net.Conn views use Go's model instead: sticky deadlines set with
 // SetDeadline, SetReadDeadline and SetWriteDeadline. Both models run through
 // the same code, so an interval and a deadline behave the same at the edge.
+// A view always blocks, whatever the non-blocking flag says, and a deadline
+// moved while a call waits applies to that call. ConnectContext and
+// AcceptContext take a context in place of the interval: its deadline
+// bounds the call and cancelling it wakes the call at once with
+// PR_PENDING_INTERRUPT_ERROR. FromConn and FromListener take a Go
+// connection or listener into a Socket by duplicating its descriptor.
 //
 // # Errors
 //
