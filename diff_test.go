@@ -35,8 +35,6 @@ type diffCase struct {
 	orig     string        // the original's result where compat is set
 }
 
-const pythonNSS = "/usr/bin/python3"
-
 // val formats a value as run.py does.
 func val(v any) string {
 	switch x := v.(type) {

@@ -7,6 +7,10 @@ import (
 	"github.com/nspr-go/nspr/internal/leakcheck"
 )
 
+// pythonNSS runs the original, Debian's python3-nss, for the tests that
+// compare with it (diff_test.go, mapping_test.go).
+const pythonNSS = "/usr/bin/python3"
+
 // TestMain fails the package when its tests leave descriptors open or
 // goroutines running.
 func TestMain(m *testing.M) {
