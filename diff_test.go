@@ -346,8 +346,9 @@ func diffListen() (*Socket, NetworkAddress, error) {
 	return l, a, nil
 }
 
-// diffConn runs f on a connected client c and server s, closing all after.
-func diffConn(f func(c, s *Socket) string) func() string {
+// diffConnecting runs f on a listener l at a and a fresh socket c, closing
+// both after.
+func diffConnecting(f func(l, c *Socket, a NetworkAddress) string) func() string {
 	return func() string {
 		l, a, err := diffListen()
 		if err != nil {
@@ -356,6 +357,13 @@ func diffConn(f func(c, s *Socket) string) func() string {
 		defer l.Close()
 		c, _ := NewSocket(AFInet, DescSocketTCP)
 		defer c.Close()
+		return f(l, c, a)
+	}
+}
+
+// diffConn runs f on a connected client c and server s, closing all after.
+func diffConn(f func(c, s *Socket) string) func() string {
+	return diffConnecting(func(l, c *Socket, a NetworkAddress) string {
 		if err := c.Connect(a, SecondsToInterval(5)); err != nil {
 			return res(nil, err)
 		}
@@ -365,7 +373,7 @@ func diffConn(f func(c, s *Socket) string) func() string {
 		}
 		defer s.Close()
 		return f(c, s)
-	}
+	})
 }
 
 // socketDiffCases are the socket scenarios, each in its own process.
@@ -547,6 +555,7 @@ func socketDiffCases(t *testing.T) []diffCase {
 			got: func() string { s, _ := NewSocket(AFInet, DescSocketTCP); s.Close(); return res(nil, s.Bind(tcpLoop)) }},
 	}
 	cs = append(cs, readingDiffCases(goConn, udp)...)
+	cs = append(cs, pollDiffCases(udp)...)
 	for i := range cs {
 		cs[i].isolated = true
 	}

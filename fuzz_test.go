@@ -149,3 +149,70 @@ func splitLines(data []byte, max int) [][]byte {
 	}
 	return lines
 }
+
+// FuzzPollDescs polls arbitrary lists of nil, closed, idle and readable
+// sockets with arbitrary flag bytes: Poll never panics or hangs, returns one
+// out-flags value per entry, reports only what was asked for (plus ERR, HUP
+// and NVAL), NVAL exactly for closed sockets, and refuses unknown in-flags.
+func FuzzPollDescs(f *testing.F) {
+	for _, seed := range [][]byte{{}, {0x41}, {0xc1, 0x82, 0x43}, {0x01, 0x88}, {0x7f}, bytes.Repeat([]byte{0xc1, 0x83}, 40)} {
+		f.Add(seed, uint8(0))
+		f.Add(seed, uint8(1))
+	}
+	f.Fuzz(func(t *testing.T, spec []byte, wait uint8) {
+		if len(spec) > 128 {
+			spec = spec[:128]
+		}
+		closed := udpSocket(t, false)
+		closed.Close()
+		idle, readable := udpSocket(t, false), udpSocket(t, true)
+		kinds := []*Socket{nil, closed, idle, readable}
+		descs := make([]PollDesc, len(spec))
+		bad := false
+		for i, b := range spec {
+			descs[i] = PollDesc{kinds[b>>6], PollFlags(b & 0x3f)}
+			bad = bad || descs[i].InFlags&^(PollRead|PollWrite|PollExcept) != 0
+		}
+		timeout := []Interval{IntervalNoWait, MillisecondsToInterval(1), MillisecondsToInterval(5)}[wait%3]
+		out, err := Poll(descs, timeout)
+		if bad {
+			if ErrorCodeOf(err) != InvalidArgumentError {
+				t.Fatalf("Poll with unknown in-flags: %v, want PR_INVALID_ARGUMENT_ERROR", err)
+			}
+			return
+		}
+		if err != nil || len(out) != len(descs) {
+			t.Fatalf("Poll = %v, %v; want %d out-flags", out, err, len(descs))
+		}
+		readyOne := false
+		for _, d := range descs {
+			readyOne = readyOne || (d.Socket != nil && d.Socket != idle && d.InFlags != 0) || (d.Socket == idle && d.InFlags&PollWrite != 0)
+		}
+		for i, d := range descs {
+			got := out[i]
+			switch {
+			case d.Socket == nil || d.InFlags == 0:
+				if got != 0 {
+					t.Fatalf("ignored entry %d: %v", i, got)
+				}
+			case d.Socket == closed:
+				if got != PollNval {
+					t.Fatalf("closed entry %d: %v, want NVAL", i, got)
+				}
+			default:
+				if extra := got &^ (d.InFlags | PollErr | PollHup); extra != 0 || got&PollNval != 0 {
+					t.Fatalf("entry %d asked %v got %v", i, d.InFlags, got)
+				}
+				if !readyOne {
+					break
+				}
+				if d.Socket == readable && d.InFlags&PollRead != 0 && got&PollRead == 0 {
+					t.Fatalf("readable entry %d asked %v got %v", i, d.InFlags, got)
+				}
+				if d.InFlags&PollWrite != 0 && got&PollWrite == 0 {
+					t.Fatalf("writable entry %d asked %v got %v", i, d.InFlags, got)
+				}
+			}
+		}
+	})
+}

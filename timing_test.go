@@ -52,15 +52,26 @@ func TestTimeoutsUnderLoad(t *testing.T) {
 		}},
 		{"connect", connectBlocked(tick)},
 	}
+	names := make([]string, len(calls))
+	for i, c := range calls {
+		names[i] = c.name
+	}
+	underLoad(t, names, func(t *testing.T, i int) {
+		start := time.Now()
+		err := calls[i].call(t)
+		within(t, calls[i].name, start, timeout, err)
+	})
+}
+
+// underLoad runs each named case idle, then with a busy core.
+func underLoad(t *testing.T, names []string, run func(t *testing.T, i int)) {
 	for _, load := range []string{"idle", "busy"} {
-		for _, c := range calls {
-			t.Run(load+"/"+c.name, func(t *testing.T) {
+		for i, name := range names {
+			t.Run(load+"/"+name, func(t *testing.T) {
 				if load == "busy" {
 					busyCore(t)
 				}
-				start := time.Now()
-				err := c.call(t)
-				within(t, c.name, start, timeout, err)
+				run(t, i)
 			})
 		}
 	}
@@ -104,4 +115,54 @@ func stalledConnect(t testing.TB) (*Socket, NetworkAddress) {
 		}
 	}
 	return newTestSocket(t, AFInet, DescSocketTCP), addr
+}
+
+// TestPollTimeoutUnderLoad checks that Poll and Poller.Wait never return
+// before their timeout and return soon after it with nothing ready, idle and
+// with a busy core.
+func TestPollTimeoutUnderLoad(t *testing.T) {
+	const timeout = 200 * time.Millisecond
+	tick := DurationToInterval(timeout)
+	calls := []struct {
+		name string
+		call func(t *testing.T) (ready int, err error)
+	}{
+		{"poll one", func(t *testing.T) (int, error) {
+			return PollInto([]PollDesc{{udpSocket(t, false), PollRead}}, make([]PollFlags, 1), tick)
+		}},
+		{"poll 100", func(t *testing.T) (int, error) {
+			descs := pollDescsOf(t, 100, false)
+			out := make([]PollFlags, len(descs))
+			n, err := PollInto(descs, out, tick)
+			for i, f := range out {
+				if f != 0 {
+					t.Errorf("entry %d: %v after a timeout, want 0", i, f)
+				}
+			}
+			return n, err
+		}},
+		{"poll empty", func(t *testing.T) (int, error) { return PollInto(nil, nil, tick) }},
+		{"poller wait", func(t *testing.T) (int, error) {
+			p := newTestPoller(t)
+			if err := p.Add(udpSocket(t, false), PollRead); err != nil {
+				t.Fatal(err)
+			}
+			return p.Wait(make([]PollEvent, 4), tick)
+		}},
+	}
+	names := make([]string, len(calls))
+	for i, c := range calls {
+		names[i] = c.name
+	}
+	underLoad(t, names, func(t *testing.T, i int) {
+		start := time.Now()
+		n, err := calls[i].call(t)
+		elapsed := time.Since(start)
+		if n != 0 || err != nil {
+			t.Errorf("%s = %d, %v; want 0 ready and no error", calls[i].name, n, err)
+		}
+		if elapsed < timeout || elapsed > timeout+time.Second {
+			t.Errorf("%s returned after %v, want %v", calls[i].name, elapsed, timeout)
+		}
+	})
 }

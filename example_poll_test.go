@@ -1,0 +1,73 @@
+//go:build linux || darwin || freebsd
+
+package nspr_test
+
+import (
+	"fmt"
+
+	"github.com/nspr-go/nspr"
+)
+
+// Poll waits for any of several sockets, as PR_Poll does: here the listener
+// has a connection to accept and the connected socket room to send.
+func ExamplePoll() {
+	l, port := listenLocal()
+	defer l.Close()
+	c, err := nspr.NewSocket(nspr.AFInet, nspr.DescSocketTCP)
+	if err != nil {
+		panic(err)
+	}
+	defer c.Close()
+	addr, _ := nspr.NewNetworkAddress("127.0.0.1", port, nspr.AFInet)
+	if err := c.Connect(addr, nspr.SecondsToInterval(5)); err != nil {
+		panic(err)
+	}
+	// Wait for the connection to reach the listener, then ask about both.
+	if _, err := nspr.Poll([]nspr.PollDesc{{Socket: l, InFlags: nspr.PollRead}}, nspr.SecondsToInterval(5)); err != nil {
+		panic(err)
+	}
+	out, err := nspr.Poll([]nspr.PollDesc{
+		{Socket: l, InFlags: nspr.PollRead},
+		{Socket: c, InFlags: nspr.PollRead | nspr.PollWrite},
+		{Socket: nil, InFlags: nspr.PollRead}, // ignored
+	}, nspr.SecondsToInterval(5))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(out)
+	// Output:
+	// [PR_POLL_READ PR_POLL_WRITE 0]
+}
+
+// A Poller holds sockets between waits; Wait reports the ready ones.
+func ExamplePoller() {
+	a, b, err := nspr.NewTCPPair()
+	if err != nil {
+		panic(err)
+	}
+	defer a.Close()
+	defer b.Close()
+	p, err := nspr.NewPoller()
+	if err != nil {
+		panic(err)
+	}
+	defer p.Close()
+	for _, s := range []*nspr.Socket{a, b} {
+		if err := p.Add(s, nspr.PollRead); err != nil {
+			panic(err)
+		}
+	}
+	if _, err := a.Send([]byte("ping"), nspr.IntervalNoTimeout); err != nil {
+		panic(err)
+	}
+	events := make([]nspr.PollEvent, 8)
+	n, err := p.Wait(events, nspr.SecondsToInterval(5))
+	if err != nil {
+		panic(err)
+	}
+	for _, e := range events[:n] {
+		fmt.Println(e.Socket == b, e.OutFlags)
+	}
+	// Output:
+	// true PR_POLL_READ
+}
