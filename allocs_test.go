@@ -3,7 +3,9 @@ package nspr
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"testing"
+	"time"
 )
 
 // TestSteadyStateAllocs checks that the data path allocates nothing once a
@@ -130,4 +132,34 @@ func TestReadLineAllocs(t *testing.T) {
 			t.Errorf("%v allocations per line, want 1 (the line)", allocs)
 		}
 	})
+}
+
+// TestConnViewAllocs checks that Read and Write through the view allocate
+// nothing, with and without a deadline.
+func TestConnViewAllocs(t *testing.T) {
+	c1, c2, stop, err := nsprPipe(t, AFInet)()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	msg, buf := make([]byte, 64), make([]byte, 64)
+	for _, deadline := range []time.Time{{}, time.Now().Add(time.Hour)} {
+		c1.SetDeadline(deadline)
+		c2.SetDeadline(deadline)
+		var err error
+		allocs := testing.AllocsPerRun(200, func() {
+			if _, e := c1.Write(msg); e != nil {
+				err = e
+			}
+			if _, e := io.ReadFull(c2, buf); e != nil {
+				err = e
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if allocs != 0 {
+			t.Errorf("deadline %v: %v allocations per Write and Read, want 0", deadline, allocs)
+		}
+	}
 }

@@ -437,36 +437,6 @@ func TestPacketConnView(t *testing.T) {
 	}
 }
 
-// TestConnViewAllocs checks that Read and Write through the view allocate
-// nothing, with and without a deadline.
-func TestConnViewAllocs(t *testing.T) {
-	c1, c2, stop, err := nsprPipe(t, AFInet)()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer stop()
-	msg, buf := make([]byte, 64), make([]byte, 64)
-	for _, deadline := range []time.Time{{}, time.Now().Add(time.Hour)} {
-		c1.SetDeadline(deadline)
-		c2.SetDeadline(deadline)
-		var err error
-		allocs := testing.AllocsPerRun(200, func() {
-			if _, e := c1.Write(msg); e != nil {
-				err = e
-			}
-			if _, e := io.ReadFull(c2, buf); e != nil {
-				err = e
-			}
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if allocs != 0 {
-			t.Errorf("deadline %v: %v allocations per Write and Read, want 0", deadline, allocs)
-		}
-	}
-}
-
 // TestConnViewReadsReadAhead checks that bytes ReadLine read ahead come
 // first through the view, so nothing is lost when a protocol reads its
 // header lines with NSPR's calls and hands the rest to Go code.
