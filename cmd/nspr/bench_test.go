@@ -4,14 +4,23 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	"github.com/nspr-go/nspr/internal/workload"
 )
 
-// TestBenchJSON runs a small bench of one workload and checks that its JSON
-// holds a positive figure for both implementations.
+// TestBenchJSON runs a bench of each workload and checks that its JSON holds
+// a positive figure for both implementations: tcp_pingpong as --quick runs
+// it, the others with 50 iterations and one round.
 func TestBenchJSON(t *testing.T) {
 	for _, name := range []string{"tcp_pingpong", "tcp_bulk", "tcp_accept", "udp_pps", "poll_idle", "readline"} {
 		t.Run(name, func(t *testing.T) {
-			r := runNSPR(t, "", "bench", "--quick", "--json", "--workload", name, "--rounds", "1", "--n", "50")
+			args := []string{"bench", "--quick", "--json", "--workload", name}
+			n, rounds := workloadQuick(t, name), 3
+			if name != "tcp_pingpong" {
+				n, rounds = 50, 1
+				args = append(args, "--rounds", "1", "--n", "50")
+			}
+			r := runNSPR(t, "", args...)
 			if r.code != 0 {
 				t.Fatalf("exit code %d; stderr:\n%s", r.code, r.stderr)
 			}
@@ -23,8 +32,8 @@ func TestBenchJSON(t *testing.T) {
 				t.Fatalf("%d results, want 1:\n%s", len(rep.Results), r.stdout)
 			}
 			res := rep.Results[0]
-			if res.Workload != name || res.N != 50 || res.Rounds != 1 || res.NSPR <= 0 || res.Net <= 0 || res.Ratio <= 0 {
-				t.Errorf("result %+v, want %s with 50 iterations, 1 round and positive figures", res, name)
+			if res.Workload != name || res.N != n || res.Rounds != rounds || res.NSPR <= 0 || res.Net <= 0 || res.Ratio <= 0 {
+				t.Errorf("result %+v, want %s with %d iterations, %d rounds and positive figures", res, name, n, rounds)
 			}
 			if !strings.HasPrefix(r.stderr, name+" ") {
 				t.Errorf("no progress line for %s on stderr:\n%s", name, r.stderr)
@@ -47,4 +56,13 @@ func TestBenchTable(t *testing.T) {
 	if got := strings.Count(r.stderr, "\n"); got != 2 {
 		t.Errorf("%d progress lines, want one per workload:\n%s", got, r.stderr)
 	}
+}
+
+// workloadQuick returns the iterations of a --quick run of the workload.
+func workloadQuick(t *testing.T, name string) int {
+	w, ok := workload.Lookup(name)
+	if !ok {
+		t.Fatalf("no workload %s", name)
+	}
+	return w.Quick
 }

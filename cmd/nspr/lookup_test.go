@@ -8,8 +8,10 @@ import (
 )
 
 // testZone is what the tests' DNS server knows, under nspr.test., which
-// exists nowhere else.
+// exists nowhere else, and localhost for hosts whose hosts file lacks it.
 var testZone = []string{
+	"localhost. 60 IN A 127.0.0.1",
+	"1.0.0.127.in-addr.arpa. 60 IN PTR localhost.",
 	"v4.nspr.test. 60 IN A 127.0.0.2",
 	"v6.nspr.test. 60 IN AAAA fd00:6e73:7072::2",
 	"both.nspr.test. 60 IN A 127.0.0.3",
