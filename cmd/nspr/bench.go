@@ -28,7 +28,7 @@ table of the medians with the ratio nspr/net (above 1: nspr is faster).
 Workloads (every figure a rate, so higher is better):
 ` + workloadList() + `
 --quick runs smaller sizes and 3 rounds (a few seconds); the full sizes,
-with 5 rounds, take about a minute. bench/run.sh adds NSPR in C and
+with 5 rounds, take one to two minutes. bench/run.sh adds NSPR in C and
 python-nss to the comparison.
 
   $ nspr bench --quick --workload tcp_pingpong`,
