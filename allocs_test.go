@@ -74,9 +74,9 @@ func TestSteadyStateAllocs(t *testing.T) {
 	}
 }
 
-// TestReadLineAllocs checks that ReadLineInto allocates nothing per line,
-// whether the line is already read ahead or needs a read, and that ReadLine
-// allocates only the line it returns.
+// TestReadLineAllocs checks that ReadLineInto and ReadLinesInto allocate
+// nothing per line, whether the line is already read ahead or needs a read,
+// and that ReadLine allocates only the line it returns.
 func TestReadLineAllocs(t *testing.T) {
 	client, server := connectedPair(t, AFInet)
 	line := []byte("a line of forty bytes, newline included\n")
@@ -117,6 +117,28 @@ func TestReadLineAllocs(t *testing.T) {
 			}
 		})
 	}
+	t.Run("ReadLinesInto", func(t *testing.T) {
+		burst := bytes.Repeat(line, 8)
+		buf := make([]byte, 1024)
+		lines := make([][]byte, 16)
+		var err error
+		allocs := testing.AllocsPerRun(200, func() {
+			client.Send(burst, IntervalNoTimeout)
+			for got := 0; got < 8 && err == nil; {
+				n, e := server.ReadLinesInto(buf, lines, IntervalNoTimeout)
+				if e != nil || n == 0 {
+					err = fmt.Errorf("batch of %d lines, %v", n, e)
+				}
+				got += n
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if allocs != 0 {
+			t.Errorf("%v allocations per batch, want 0", allocs)
+		}
+	})
 	t.Run("ReadLine", func(t *testing.T) {
 		var err error
 		allocs := testing.AllocsPerRun(200, func() {

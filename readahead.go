@@ -117,6 +117,16 @@ func (b *readAhead) line(max int, fill func(p []byte) (int, error)) (int, error)
 	}
 }
 
+// wholeLine returns the length of the next line if it is buffered whole,
+// '\n' included, within max bytes, else 0.
+func (b *readAhead) wholeLine(max int) int {
+	avail := b.buf[b.r:b.w]
+	if len(avail) > max {
+		avail = avail[:max]
+	}
+	return bytes.IndexByte(avail, '\n') + 1
+}
+
 // all reads until the end of the stream (fill returns 0) and returns every
 // buffered byte, leaving the buffer empty; errNoRoom is returned, with the
 // bytes still buffered, when limit bytes are buffered and the stream goes on.

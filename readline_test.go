@@ -445,6 +445,10 @@ func TestReadLineDatagram(t *testing.T) {
 	for _, call := range []func() error{
 		func() error { _, err := b.ReadLine(0, IntervalNoWait); return err },
 		func() error { _, err := b.ReadLineInto(make([]byte, 8), IntervalNoWait); return err },
+		func() error {
+			_, err := b.ReadLinesInto(make([]byte, 8), make([][]byte, 1), IntervalNoWait)
+			return err
+		},
 		func() error { _, err := b.ReadLines(0, IntervalNoWait); return err },
 		func() error { _, err := b.ReadSize(-1, IntervalNoWait); return err },
 	} {
@@ -469,12 +473,13 @@ func TestReadLineClosedAndNil(t *testing.T) {
 	closed.Close()
 	for _, s := range []*Socket{nilSock, closed} {
 		for name, call := range map[string]func() error{
-			"ReadLine":     func() error { _, err := s.ReadLine(0, 1); return err },
-			"ReadLineInto": func() error { _, err := s.ReadLineInto(make([]byte, 4), 1); return err },
-			"ReadLines":    func() error { _, err := s.ReadLines(0, 1); return err },
-			"ReadSize":     func() error { _, err := s.ReadSize(4, 1); return err },
-			"ReadSize(-1)": func() error { _, err := s.ReadSize(-1, 1); return err },
-			"MakeFile":     func() error { _, err := s.MakeFile("r", 0); return err },
+			"ReadLine":      func() error { _, err := s.ReadLine(0, 1); return err },
+			"ReadLineInto":  func() error { _, err := s.ReadLineInto(make([]byte, 4), 1); return err },
+			"ReadLinesInto": func() error { _, err := s.ReadLinesInto(make([]byte, 4), make([][]byte, 1), 1); return err },
+			"ReadLines":     func() error { _, err := s.ReadLines(0, 1); return err },
+			"ReadSize":      func() error { _, err := s.ReadSize(4, 1); return err },
+			"ReadSize(-1)":  func() error { _, err := s.ReadSize(-1, 1); return err },
+			"MakeFile":      func() error { _, err := s.MakeFile("r", 0); return err },
 		} {
 			err := call()
 			if !errors.Is(err, BadDescriptorError) || (s == closed) != errors.Is(err, net.ErrClosed) {
@@ -619,5 +624,48 @@ func TestFile(t *testing.T) {
 	var nilFile *File
 	if _, err := nilFile.Read(buf); !errors.Is(err, BadDescriptorError) {
 		t.Errorf("nil File: %v", err)
+	}
+}
+
+// TestReadLinesInto checks the batch form: the first line waited for and
+// cut at len(buf), then only whole lines already buffered that fit.
+func TestReadLinesInto(t *testing.T) {
+	client, server := connectedPair(t, AFInet)
+	if err := <-sendChunks(client, []string{"a\nbb\nccc\ndddd\n0123456789abcdef\ntail"}, true); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 9)
+	lines := make([][]byte, 3)
+	var calls []string
+	for range 10 {
+		n, err := server.ReadLinesInto(buf, lines, SecondsToInterval(5))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+		var got []string
+		for _, l := range lines[:n] {
+			got = append(got, string(l))
+		}
+		calls = append(calls, strings.Join(got, "|"))
+	}
+	// Three lines fill both buf and lines; the 17-byte line does not fit
+	// after "dddd\n" and waits, then is cut at 9; "tail" has no '\n'.
+	want := []string{"a\n|bb\n|ccc\n", "dddd\n", "012345678", "9abcdef\n", "tail"}
+	if strings.Join(calls, " / ") != strings.Join(want, " / ") {
+		t.Errorf("batches %q, want %q", calls, want)
+	}
+	if cap(lines[0]) != len(lines[0]) {
+		t.Errorf("a line's capacity reaches into the next")
+	}
+	for _, tc := range []struct {
+		buf   []byte
+		lines [][]byte
+	}{{nil, lines}, {buf, nil}} {
+		if _, err := server.ReadLinesInto(tc.buf, tc.lines, IntervalNoWait); !errors.Is(err, InvalidArgumentError) {
+			t.Errorf("empty argument: %v, want PR_INVALID_ARGUMENT_ERROR", err)
+		}
 	}
 }
