@@ -9,6 +9,9 @@ import sys
 from collections import defaultdict
 
 IMPLS = ["go-nspr", "go-net", "nspr-c", "python-nss"]
+# The floor: the same work in raw system calls from Go, where a benchmark
+# measures it (impl=epoll: epoll_wait(2) on the Poller's sockets).
+RAW = {"go-epoll": "raw"}
 LOWER_IS_BETTER = {"us", "us/op", "s", "MB", "segs"}
 
 # Go benchmark name (without the impl) -> (workload, unit to read).
@@ -72,6 +75,7 @@ def parse(path):
             name = re.sub(r"-\d+$", "", f[0][len("Benchmark"):])
             m = re.search(r"/impl=([^/]+)", name)
             impl = "go-" + (m.group(1) if m else "nspr")
+            impl = RAW.get(impl, impl)
             name = re.sub(r"/impl=[^/]+", "", name)
             if name not in GO_BENCH:
                 continue
@@ -125,19 +129,20 @@ def main(path):
     print(f"Medians of {rounds} round(s), ± half the range as % of the median. "
           "Ratios are nspr's speed-up over the peer (above 1×: nspr is faster or smaller). "
           "A _cpu row is the CPU time (user and system, all threads) per operation of the row above: "
-          "64 KiB, round trip, connection, datagram, line, connection.")
+          "64 KiB, round trip, connection, datagram, line, connection. raw is the floor, the same work "
+          "in raw system calls from Go, where measured.")
     if load:
         print(f"One-minute load average at the rounds' starts and the end: {min(load):g} to {max(load):g} "
               f"(the machine has {os.cpu_count()} CPUs).")
     print()
-    print("| workload | unit | " + " | ".join(IMPLS) + " | nspr/net | nspr/C | nspr/python | target | nspr allocs/op |")
-    print("|---" * (len(IMPLS) + 7) + "|")
+    print("| workload | unit | " + " | ".join(IMPLS) + " | raw | nspr/net | nspr/C | nspr/python | target | nspr allocs/op |")
+    print("|---" * (len(IMPLS) + 8) + "|")
     # Each workload's row is followed by the CPU time it took per operation.
     for workload in [w for base in ORDER for w in (base, base + "_cpu")]:
         if not any((workload, i) in values for i in IMPLS):
             continue
         unit = units.get(workload, "")
-        row = [workload, unit] + [cell(values.get((workload, i))) for i in IMPLS]
+        row = [workload, unit] + [cell(values.get((workload, i))) for i in IMPLS + ["raw"]]
         for peer in IMPLS[1:]:
             r = speedup(workload, unit, values, peer)
             row.append("—" if r is None else f"{r:.2f}×")
