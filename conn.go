@@ -140,7 +140,9 @@ func (c *Conn) SetWriteDeadline(t time.Time) error {
 
 // SyscallConn returns the raw descriptor for options Go code sets itself
 // (syscall.Conn). Its Read and Write wait in the runtime poller bounded by
-// the view's deadlines, as those of a net.TCPConn do.
+// the view's deadlines, as those of a net.TCPConn do; they hold the socket's
+// read (or write) side while f runs, so f must not call the socket's own
+// reading (or writing) methods.
 func (c *Conn) SyscallConn() (syscall.RawConn, error) { return (*Socket)(c).syscallConn() }
 
 // Accept waits for a connection (PR_Accept) and returns its Conn view.

@@ -457,3 +457,55 @@ func TestConnViewReadsReadAhead(t *testing.T) {
 		t.Errorf("the view read %q, %v", rest, err)
 	}
 }
+
+// TestViewDeadlineSparesIntervalCalls sets a passed view deadline while a
+// Recv with its own interval waits: the Recv keeps its interval.
+func TestViewDeadlineSparesIntervalCalls(t *testing.T) {
+	_, server := connectedPair(t, AFInet)
+	const interval = 300 * time.Millisecond
+	start := time.Now()
+	done := make(chan error, 1)
+	go func() {
+		_, err := server.Recv(make([]byte, 8), DurationToInterval(interval))
+		done <- err
+	}()
+	time.Sleep(50 * time.Millisecond)
+	if err := server.Conn().SetReadDeadline(time.Now().Add(-time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	within(t, "recv", start, interval, <-done)
+}
+
+// TestUnixgramPacketConnView exchanges datagrams between Unix datagram
+// sockets through the packet view, with *net.UnixAddr addresses.
+func TestUnixgramPacketConnView(t *testing.T) {
+	dir := t.TempDir()
+	var views [2]*PacketConn
+	for i := range views {
+		s := newTestSocket(t, AFLocal, DescSocketUDP)
+		addr, err := NewUnixAddress(dir + "/" + string(rune('a'+i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Bind(addr); err != nil {
+			t.Fatal(err)
+		}
+		views[i] = s.PacketConn()
+	}
+	to, ok := views[1].LocalAddr().(*net.UnixAddr)
+	if !ok || to.Net != "unixgram" || to.Name != dir+"/b" {
+		t.Fatalf("LocalAddr = %#v", views[1].LocalAddr())
+	}
+	if _, err := views[0].WriteTo([]byte("gram"), to); err != nil {
+		t.Fatal(err)
+	}
+	views[1].SetReadDeadline(time.Now().Add(5 * time.Second))
+	buf := make([]byte, 8)
+	n, from, err := views[1].ReadFrom(buf)
+	if err != nil || string(buf[:n]) != "gram" {
+		t.Fatalf("ReadFrom = %q, %v", buf[:n], err)
+	}
+	if u, ok := from.(*net.UnixAddr); !ok || u.Name != dir+"/a" {
+		t.Errorf("sender %#v", from)
+	}
+}
