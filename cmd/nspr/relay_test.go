@@ -93,19 +93,37 @@ func TestStreamRelay(t *testing.T) {
 	}
 }
 
-// TestEchoStream checks listen --echo: two connections one after the other
-// get their own bytes back, and SIGINT ends it with 130.
+// TestEchoStream checks listen --echo over TCP and Unix: connections one
+// after the other get their own bytes back (over TCP the second by host
+// name, through the AddrInfo loop), and SIGINT ends it with 130.
 func TestEchoStream(t *testing.T) {
-	l := startProc(t, nil, "listen", "--echo", "127.0.0.1:0")
-	bound := l.bound()
-	for i := range 2 {
-		data := randomBytes(100 << 10)
-		r := runNSPR(t, string(data), "connect", bound)
-		if r.code != 0 || r.stdout != string(data) {
-			t.Fatalf("connection %d: exit code %d, %d bytes back of %d; stderr:\n%s", i, r.code, len(r.stdout), len(data), r.stderr)
-		}
+	tests := []struct {
+		name   string
+		listen []string
+		// connect returns the connect arguments for the bound address.
+		connect func(bound string) [][]string
+	}{
+		{"tcp", []string{"127.0.0.1:0"}, func(bound string) [][]string {
+			_, port, _ := net.SplitHostPort(bound)
+			return [][]string{{bound}, {"localhost:" + port}}
+		}},
+		{"unix", []string{"--unix", filepath.Join(t.TempDir(), "echo.sock")}, func(bound string) [][]string {
+			return [][]string{{"--unix", bound}, {bound, "--unix"}}
+		}},
 	}
-	l.interrupt(syscall.SIGINT)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := startProc(t, nil, append([]string{"listen", "--echo"}, tt.listen...)...)
+			for _, args := range tt.connect(l.bound()) {
+				data := randomBytes(100 << 10)
+				r := runNSPR(t, string(data), append([]string{"connect"}, args...)...)
+				if r.code != 0 || r.stdout != string(data) {
+					t.Fatalf("connect %v: exit code %d, %d bytes back of %d; stderr:\n%s", args, r.code, len(r.stdout), len(data), r.stderr)
+				}
+			}
+			l.interrupt(syscall.SIGINT)
+		})
+	}
 }
 
 // TestUDPEcho relays datagrams through listen --udp --echo: connect --udp
