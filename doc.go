@@ -61,10 +61,14 @@
 //
 // # Reading lines
 //
-// Each socket has one read-ahead buffer shared by Recv, ReadLine, ReadLines,
-// ReadSize and Lines, so mixing them loses no byte, and a call that times
-// out leaves what it had read for the next call. Lines are bounded in
-// length, so a peer cannot make a reader buffer without limit.
+// Each socket has one read-ahead buffer (64 KiB, made on first use) shared
+// by Recv, ReadSize, ReadLine, ReadLineInto, ReadLinesInto, ReadLines, Lines
+// and the File that MakeFile returns, so mixing them loses no byte, and a
+// call that times out leaves what it had read for the next call.
+// ReadLineInto and ReadLinesInto copy lines into the caller's buffer without
+// allocating. Lines are bounded in length (DefaultMaxLine) and reading to the
+// end in total (MaxReadAll), so a peer cannot make a reader buffer without
+// limit.
 //
 // # Differences from the original
 //

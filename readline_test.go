@@ -5,6 +5,7 @@ package nspr
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"strings"
@@ -667,5 +668,73 @@ func TestReadLinesInto(t *testing.T) {
 		if _, err := server.ReadLinesInto(tc.buf, tc.lines, IntervalNoWait); !errors.Is(err, InvalidArgumentError) {
 			t.Errorf("empty argument: %v, want PR_INVALID_ARGUMENT_ERROR", err)
 		}
+	}
+}
+
+// TestReadLineConcurrentReaders runs readers of every kind on one socket at
+// once: each line reaches exactly one of them, whole.
+func TestReadLineConcurrentReaders(t *testing.T) {
+	client, server := connectedPair(t, AFInet)
+	const lines = 20000
+	done := make(chan error, 1)
+	go func() {
+		var b strings.Builder
+		for i := range lines {
+			fmt.Fprintf(&b, "line %08d\n", i) // 14 bytes
+		}
+		_, err := client.Send([]byte(b.String()), SecondsToInterval(10))
+		client.Close()
+		done <- err
+	}()
+	readers := []func() ([][]byte, error){
+		func() ([][]byte, error) { l, err := server.ReadLine(0, SecondsToInterval(10)); return [][]byte{l}, err },
+		func() ([][]byte, error) {
+			p := make([]byte, 64)
+			n, err := server.ReadLineInto(p, SecondsToInterval(10))
+			return [][]byte{p[:n]}, err
+		},
+		func() ([][]byte, error) {
+			buf, ls := make([]byte, 200), make([][]byte, 8)
+			n, err := server.ReadLinesInto(buf, ls, SecondsToInterval(10))
+			return ls[:n], err
+		},
+		func() ([][]byte, error) { return server.ReadLines(100, SecondsToInterval(10)) },
+	}
+	results := make(chan []string, len(readers))
+	for _, read := range readers {
+		go func() {
+			var got []string
+			for range lines {
+				ls, err := read()
+				if err != nil {
+					t.Error(err)
+					break
+				}
+				if len(ls) == 0 || len(ls[0]) == 0 {
+					break // the end of the stream
+				}
+				for _, l := range ls {
+					got = append(got, string(l))
+				}
+			}
+			results <- got
+		}()
+	}
+	var all []string
+	for range readers {
+		all = append(all, <-results...)
+	}
+	seen := make(map[string]bool)
+	for _, l := range all {
+		if len(l) != 14 || seen[l] {
+			t.Fatalf("line %q torn or read twice", l)
+		}
+		seen[l] = true
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != lines {
+		t.Errorf("%d distinct lines read, want %d", len(seen), lines)
 	}
 }
