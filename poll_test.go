@@ -511,3 +511,73 @@ func TestPollFlagsString(t *testing.T) {
 		t.Errorf("error %v, want an *Error of op poll", err)
 	}
 }
+
+// TestPollFromKeptSet runs the Poll tests again with every list answered
+// from a kept kernel set from its second Poll on, as long lists are.
+func TestPollFromKeptSet(t *testing.T) {
+	if !exactKernelSet {
+		t.Skip("lists are answered by poll(2) on this system")
+	}
+	defer func(n int) { listSetMin = n }(listSetMin)
+	listSetMin = 1
+	for name, test := range map[string]func(*testing.T){
+		"flags": TestPollFlags, "many": TestPollManySockets, "wakes": TestPollWakes,
+		"close race": TestPollCloseRace, "read-ahead": TestPollReadAhead, "fd reuse": TestPollFDReuse,
+		"connect": TestPollConnectContinue,
+	} {
+		t.Run(name, test)
+	}
+	// A kept list whose socket is closed and replaced on the same number,
+	// while a copy of the old descriptor keeps its kernel entry alive and
+	// readable.
+	for _, dup := range []bool{false, true} {
+		t.Run(fmt.Sprint("reuse/dup=", dup), func(t *testing.T) {
+			closeIdlePollSets()
+			a := udpSocket(t, false)
+			descs := []PollDesc{{a, PollRead}}
+			for range 3 {
+				if got, err := Poll(descs, IntervalNoWait); err != nil || got[0] != 0 {
+					t.Fatalf("Poll(a) = %v, %v", got, err)
+				}
+			}
+			afd, _ := a.Fileno()
+			aAddr, _ := a.SockName()
+			if dup {
+				copyFD, err := unix.Dup(afd)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer unix.Close(copyFD)
+			}
+			a.Close()
+			if got, err := Poll(descs, IntervalNoWait); err != nil || got[0] != PollNval {
+				t.Errorf("Poll(closed a) = %v, %v; want NVAL", got, err)
+			}
+			b := udpSocket(t, false)
+			if bfd, _ := b.Fileno(); bfd != afd {
+				t.Skipf("the new socket got descriptor %d, not the closed one's %d", bfd, afd)
+			}
+			if dup {
+				sender := udpSocket(t, false)
+				if _, err := sender.SendTo([]byte("z"), aAddr, SecondsToInterval(1)); err != nil {
+					t.Fatal(err)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			descs[0].Socket = b
+			for range 3 {
+				if got, err := Poll(descs, MillisecondsToInterval(20)); err != nil || got[0] != 0 {
+					t.Errorf("Poll(b) = %v, %v; want a timeout", got, err)
+				}
+			}
+			bAddr, _ := b.SockName()
+			if _, err := b.SendTo([]byte("b"), bAddr, SecondsToInterval(1)); err != nil {
+				t.Fatal(err)
+			}
+			waitReadable(t, b)
+			if got, err := Poll(descs, SecondsToInterval(5)); err != nil || got[0] != PollRead {
+				t.Errorf("Poll(b) with data = %v, %v", got, err)
+			}
+		})
+	}
+}

@@ -104,3 +104,7 @@ func eventOf(e *kernelEvent) (fd int, tag uint32, out PollFlags) {
 	}
 	return int(e.Ident), 0, out
 }
+
+// exactKernelSet is false: kqueue's filters do not give poll(2)'s revents
+// (EXCEPT, HUP and ERR differ), so Poll always asks poll(2) for flags.
+const exactKernelSet = false

@@ -69,3 +69,7 @@ func kernelSetWait(kfd int, buf []kernelEvent) (int, syscall.Errno) {
 func eventOf(e *kernelEvent) (fd int, tag uint32, out PollFlags) {
 	return int(e.Fd), uint32(e.Pad), pollOutFlags(int16(e.Events))
 }
+
+// exactKernelSet says that the set's events are poll(2)'s revents, so that
+// Poll can take a list's out-flags from a kept set (see listSet).
+const exactKernelSet = true

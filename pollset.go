@@ -58,6 +58,8 @@ type pollSlot struct {
 	pos    int32     // index in fds
 	outSeq uint32    // Poller: the Wait that last reported this socket
 	out    int32     // Poller: index of that report in Wait's events
+	rev    PollFlags // Poll: what the kernel reported in revEpoch
+	revEp  uint32    // Poll: the sync whose kernel report rev is
 }
 
 var errPollTimeout = errors.New("poll timed out")
@@ -317,8 +319,17 @@ func putPollSet(p *pollSet) {
 // closeIdlePollSets releases the pool's sets (for tests counting
 // descriptors).
 func closeIdlePollSets() {
+	listSets.mu.Lock()
+	var sets []*pollSet
+	for i, e := range listSets.kept {
+		if e.set != nil {
+			sets = append(sets, e.set)
+		}
+		listSets.kept[i] = keptSet{}
+	}
+	listSets.mu.Unlock()
 	idlePollSets.mu.Lock()
-	sets := idlePollSets.sets
+	sets = append(sets, idlePollSets.sets...)
 	idlePollSets.sets = nil
 	idlePollSets.mu.Unlock()
 	for _, p := range sets {
