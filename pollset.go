@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/nspr-go/nspr/internal/idle"
 )
 
 // A pollSet is a kernel event set (epoll, kqueue) holding sockets, whose own
@@ -316,8 +318,10 @@ func putPollSet(p *pollSet) {
 	p.close()
 }
 
-// closeIdlePollSets releases the pool's sets (for tests counting
-// descriptors).
+func init() { idle.Register(closeIdlePollSets) }
+
+// closeIdlePollSets releases the sets kept for reuse (for leak checks,
+// which count descriptors).
 func closeIdlePollSets() {
 	listSets.mu.Lock()
 	var sets []*pollSet

@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/nspr-go/nspr/internal/idle"
 )
 
 // Run counts descriptors and goroutines, runs the tests, and returns the exit
@@ -22,6 +24,7 @@ func Run(m interface{ Run() int }, warm func()) int {
 	fds := OpenFDs()
 	goroutines := runtime.NumGoroutine()
 	code := m.Run()
+	idle.Release() // what the packages keep open for reuse is not a leak
 	// The fuzzing engine keeps goroutines of its own; check only plain runs.
 	if fuzz := flag.Lookup("test.fuzz"); code == 0 && (fuzz == nil || fuzz.Value.String() == "") {
 		if err := Check(fds, goroutines); err != nil {
