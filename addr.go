@@ -40,7 +40,8 @@ func NewNetworkAddress(host string, port uint16, family Family) (NetworkAddress,
 	return DefaultResolver.NetworkAddress(context.Background(), host, port, family)
 }
 
-// NewNetworkAddressContext is NewNetworkAddress bounded by ctx.
+// NewNetworkAddressContext is NewNetworkAddress bounded by ctx; a nil ctx is
+// PR_INVALID_ARGUMENT_ERROR.
 func NewNetworkAddressContext(ctx context.Context, host string, port uint16, family Family) (NetworkAddress, error) {
 	return DefaultResolver.NetworkAddress(ctx, host, port, family)
 }
@@ -49,6 +50,9 @@ func NewNetworkAddressContext(ctx context.Context, host string, port uint16, fam
 // NewNetworkAddress. A nil r is DefaultResolver.
 func (r *Resolver) NetworkAddress(ctx context.Context, host string, port uint16, family Family) (NetworkAddress, error) {
 	const op = "address"
+	if ctx == nil {
+		return NetworkAddress{}, newError(op, InvalidArgumentError, errors.New("nil context"))
+	}
 	switch family {
 	case AFLocal:
 		if port != 0 {
@@ -175,6 +179,9 @@ func (a NetworkAddress) Port() int { return int(a.ap.Port()) }
 // a port on an address that is not IPv4 or IPv6; the address is then left
 // unchanged.
 func (a *NetworkAddress) SetPort(port int) error {
+	if a == nil {
+		return newError("address", InvalidArgumentError, errors.New("nil address"))
+	}
 	if port < 0 || port > 65535 {
 		return newError("address", InvalidArgumentError, errors.New("port "+strconv.Itoa(port)+" is outside 0-65535"))
 	}
@@ -189,6 +196,9 @@ func (a *NetworkAddress) SetPort(port int) error {
 // family) would build, keeping the port (set_from_string). On failure the
 // address is left unchanged (the original zeroes it).
 func (a *NetworkAddress) SetFromString(addr string, family Family) error {
+	if a == nil {
+		return newError("address", InvalidArgumentError, errors.New("nil address"))
+	}
 	n, err := NewNetworkAddress(addr, uint16(a.Port()), family)
 	if err != nil {
 		return err

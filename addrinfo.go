@@ -39,7 +39,8 @@ func NewAddrInfo(host string, family Family, flags AIFlags) (*AddrInfo, error) {
 	return DefaultResolver.AddrInfo(context.Background(), host, family, flags)
 }
 
-// NewAddrInfoContext is NewAddrInfo bounded by ctx.
+// NewAddrInfoContext is NewAddrInfo bounded by ctx; a nil ctx is
+// PR_INVALID_ARGUMENT_ERROR.
 func NewAddrInfoContext(ctx context.Context, host string, family Family, flags AIFlags) (*AddrInfo, error) {
 	return DefaultResolver.AddrInfo(ctx, host, family, flags)
 }
@@ -83,29 +84,41 @@ func addrConfig(addrs []netip.Addr) []netip.Addr {
 	return kept
 }
 
+// emptyAddrInfo stands in for a nil *AddrInfo, so that its methods behave
+// as those of an AddrInfo without addresses instead of panicking.
+var emptyAddrInfo AddrInfo
+
+func (ai *AddrInfo) orEmpty() *AddrInfo {
+	if ai == nil {
+		return &emptyAddrInfo
+	}
+	return ai
+}
+
 // Hostname returns the host the AddrInfo was made for (AddrInfo.hostname).
-func (ai *AddrInfo) Hostname() string { return ai.hostname }
+func (ai *AddrInfo) Hostname() string { return ai.orEmpty().hostname }
 
 // CanonicalName returns the canonical name of the host, or "" when it was
 // not asked for with AINoCanonName (AddrInfo.canonical_name). For a numeric
 // host it is the host itself, as getaddrinfo reports it.
-func (ai *AddrInfo) CanonicalName() string { return ai.canonical }
+func (ai *AddrInfo) CanonicalName() string { return ai.orEmpty().canonical }
 
 // Len returns the number of addresses (len(addr_info)).
-func (ai *AddrInfo) Len() int { return len(ai.addrs) }
+func (ai *AddrInfo) Len() int { return len(ai.orEmpty().addrs) }
 
 // At returns address i, with port 0 (addr_info[i]); an index outside
 // [0, Len()) is PR_INVALID_ARGUMENT_ERROR.
-func (ai *AddrInfo) At(i int) (NetworkAddress, error) { return indexAddr(ai.addrs, i) }
+func (ai *AddrInfo) At(i int) (NetworkAddress, error) { return indexAddr(ai.orEmpty().addrs, i) }
 
 // All yields the addresses in order (for net_addr in addr_info).
-func (ai *AddrInfo) All() iter.Seq[NetworkAddress] { return slices.Values(ai.addrs) }
+func (ai *AddrInfo) All() iter.Seq[NetworkAddress] { return slices.Values(ai.orEmpty().addrs) }
 
 // String formats the AddrInfo as the original does:
 // "host=localhost canonical=localhost (1 addrs) addr[0]=127.0.0.1:0", with
 // canonical=None when there is no canonical name and each address as
 // NetworkAddress.String prints it.
 func (ai *AddrInfo) String() string {
+	ai = ai.orEmpty()
 	var b strings.Builder
 	canonical := ai.canonical
 	if canonical == "" {

@@ -27,7 +27,8 @@ func NewHostEntry(name string) (*HostEntry, error) {
 	return DefaultResolver.HostEntry(context.Background(), name)
 }
 
-// NewHostEntryContext is NewHostEntry bounded by ctx.
+// NewHostEntryContext is NewHostEntry bounded by ctx; a nil ctx is
+// PR_INVALID_ARGUMENT_ERROR.
 func NewHostEntryContext(ctx context.Context, name string) (*HostEntry, error) {
 	return DefaultResolver.HostEntry(ctx, name)
 }
@@ -40,7 +41,8 @@ func NewHostEntryByAddr(addr NetworkAddress) (*HostEntry, error) {
 	return DefaultResolver.HostEntryByAddr(context.Background(), addr)
 }
 
-// NewHostEntryByAddrContext is NewHostEntryByAddr bounded by ctx.
+// NewHostEntryByAddrContext is NewHostEntryByAddr bounded by ctx; a nil ctx
+// is PR_INVALID_ARGUMENT_ERROR.
 func NewHostEntryByAddrContext(ctx context.Context, addr NetworkAddress) (*HostEntry, error) {
 	return DefaultResolver.HostEntryByAddr(ctx, addr)
 }
@@ -91,33 +93,44 @@ func (r *Resolver) HostEntryByAddr(ctx context.Context, addr NetworkAddress) (*H
 	}, nil
 }
 
+// emptyHostEntry stands in for a nil *HostEntry, so that its methods
+// behave as those of an entry without addresses instead of panicking.
+var emptyHostEntry HostEntry
+
+func (he *HostEntry) orEmpty() *HostEntry {
+	if he == nil {
+		return &emptyHostEntry
+	}
+	return he
+}
+
 // Hostname returns the official name of the host (HostEntry.hostname).
-func (he *HostEntry) Hostname() string { return he.hostname }
+func (he *HostEntry) Hostname() string { return he.orEmpty().hostname }
 
 // Aliases returns the other names of the host (HostEntry.aliases); the slice
 // is the caller's.
-func (he *HostEntry) Aliases() []string { return slices.Clone(he.aliases) }
+func (he *HostEntry) Aliases() []string { return slices.Clone(he.orEmpty().aliases) }
 
 // Family returns the family of every address in the entry
 // (HostEntry.family): AFInet or AFInet6.
-func (he *HostEntry) Family() Family { return he.family }
+func (he *HostEntry) Family() Family { return he.orEmpty().family }
 
 // Len returns the number of addresses (len(host_entry)).
-func (he *HostEntry) Len() int { return len(he.addrs) }
+func (he *HostEntry) Len() int { return len(he.orEmpty().addrs) }
 
 // At returns address i, with port 0 (host_entry[i]); an index outside
 // [0, Len()) is PR_INVALID_ARGUMENT_ERROR.
-func (he *HostEntry) At(i int) (NetworkAddress, error) { return indexAddr(he.addrs, i) }
+func (he *HostEntry) At(i int) (NetworkAddress, error) { return indexAddr(he.orEmpty().addrs, i) }
 
 // All yields the addresses in order, with port 0 (for net_addr in
 // host_entry).
-func (he *HostEntry) All() iter.Seq[NetworkAddress] { return slices.Values(he.addrs) }
+func (he *HostEntry) All() iter.Seq[NetworkAddress] { return slices.Values(he.orEmpty().addrs) }
 
 // NetworkAddress returns the first address with the given port
 // (get_network_address; the original ignores the port). An entry without
 // addresses is PR_DIRECTORY_LOOKUP_ERROR, where the original returns None.
 func (he *HostEntry) NetworkAddress(port uint16) (NetworkAddress, error) {
-	if len(he.addrs) == 0 {
+	if he.Len() == 0 {
 		return NetworkAddress{}, newError("gethostbyname", DirectoryLookupError, errors.New("host entry has no address"))
 	}
 	return he.withPort(0, port), nil
@@ -126,7 +139,7 @@ func (he *HostEntry) NetworkAddress(port uint16) (NetworkAddress, error) {
 // NetworkAddresses returns every address with the given port
 // (get_network_addresses; the original ignores the port).
 func (he *HostEntry) NetworkAddresses(port uint16) []NetworkAddress {
-	out := make([]NetworkAddress, len(he.addrs))
+	out := make([]NetworkAddress, he.Len())
 	for i := range he.addrs {
 		out[i] = he.withPort(i, port)
 	}
@@ -143,6 +156,7 @@ func (he *HostEntry) withPort(i int, port uint16) NetworkAddress {
 // "name=localhost family=PR_AF_INET aliases=() addresses=(127.0.0.1:0)",
 // each address as NetworkAddress.String prints it.
 func (he *HostEntry) String() string {
+	he = he.orEmpty()
 	addrs := make([]string, len(he.addrs))
 	for i, a := range he.addrs {
 		addrs[i] = a.String()

@@ -138,6 +138,9 @@ func numericAddr(op, host string, family Family) (ip netip.Addr, ok bool, err er
 // common path of AddrInfo, HostEntry and NetworkAddress. A numeric host is
 // its own answer and its own canonical name, as getaddrinfo treats it.
 func (r *Resolver) lookup(ctx context.Context, op, host string, family Family, canon bool) (lookupResult, error) {
+	if ctx == nil {
+		return lookupResult{}, newError(op, InvalidArgumentError, errors.New("nil context"))
+	}
 	if ip, ok, err := numericAddr(op, host, family); ok {
 		if err != nil {
 			return lookupResult{}, err
@@ -229,6 +232,9 @@ func lookupError(op, host string, family Family) error {
 
 // reverse returns the names of ip, the first being the official one.
 func (r *Resolver) reverse(ctx context.Context, op string, ip netip.Addr) ([]string, error) {
+	if ctx == nil {
+		return nil, newError(op, InvalidArgumentError, errors.New("nil context"))
+	}
 	ctx, cancel := r.withTimeout(ctx)
 	defer cancel()
 	names, err := r.net().LookupAddr(ctx, ip.String())
