@@ -49,12 +49,14 @@ const (
 // closed socket reports PollNval. The wait parks the goroutine in the runtime
 // poller, never a thread, and any number of sockets can be polled.
 //
-// On Linux a list of 256 entries or more that is polled again (the same
+// On Linux a list of 64 entries or more that is polled again (the same
 // slice, as in a server's loop) is answered from an epoll set kept between
 // calls: the kernel reports only the ready sockets instead of scanning every
 // descriptor, so the cost is a pass over the list rather than poll(2)'s scan
-// (about 10 times less at 10,000 idle sockets). A Poller saves even the pass:
-// its Wait costs the same whatever the number of idle sockets.
+// (measured 4 times less at 100 idle sockets, 12 to 15 times less at 1,000
+// and 10,000). The first call uses poll(2); the second builds the set. A
+// Poller saves even the pass: its Wait costs the same whatever the number
+// of idle sockets.
 func Poll(descs []PollDesc, timeout Interval) ([]PollFlags, error) {
 	out := make([]PollFlags, len(descs))
 	if _, err := PollInto(descs, out, timeout); err != nil {
@@ -137,7 +139,7 @@ func PollInto(descs []PollDesc, out []PollFlags, timeout Interval) (int, error) 
 // address only costs the set's changes); it gets a set the second time it
 // is polled, so that a list polled once never pays for building one.
 var (
-	listSetMin = 256 // the shortest list answered from a kept set; a variable for tests
+	listSetMin = 64 // the shortest list answered from a kept set; a variable for tests
 	listSets   struct {
 		mu   sync.Mutex
 		seen [4]listKey // lists polled once, most recent first
