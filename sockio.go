@@ -92,22 +92,31 @@ func (s *Socket) Send(p []byte, timeout Interval) (int, error) {
 
 // send is Send waiting as w says, shared with the net.Conn view.
 func (s *Socket) send(op string, p []byte, w wait) (int, error) {
-	if err := s.check(op); err != nil {
+	io, err := s.lockWrite(op, p)
+	if err != nil {
 		return 0, err
 	}
-	if s.typ == DescSocketUDP && len(p) > maxDatagram {
-		return 0, newError(op, InvalidArgumentError, syscall.EMSGSIZE)
-	}
-	io := &s.wr
-	io.mu.Lock()
 	defer io.mu.Unlock()
 	io.kind, io.p, io.n = kindWrite, p, 0
-	err := s.run(op, io, true, w)
+	err = s.run(op, io, true, w)
 	io.p = nil
 	if err != nil && w.nonblock && io.n > 0 && errors.Is(err, WouldBlockError) {
 		err = nil // a partial send is a success in non-blocking mode
 	}
 	return io.n, err
+}
+
+// lockWrite checks a send of p and takes the write direction; the caller
+// unlocks it. A UDP payload over 65,507 bytes is PR_INVALID_ARGUMENT_ERROR.
+func (s *Socket) lockWrite(op string, p []byte) (*ioOp, error) {
+	if err := s.check(op); err != nil {
+		return nil, err
+	}
+	if s.typ == DescSocketUDP && len(p) > maxDatagram {
+		return nil, newError(op, InvalidArgumentError, syscall.EMSGSIZE)
+	}
+	s.wr.mu.Lock()
+	return &s.wr, nil
 }
 
 // Sendall sends all of p (the seed's sendall). NSPR's PR_Send already
@@ -123,14 +132,10 @@ func (s *Socket) SendTo(p []byte, addr NetworkAddress, timeout Interval) (int, e
 
 // sendTo is SendTo waiting as w says, shared with the net.PacketConn view.
 func (s *Socket) sendTo(op string, p []byte, addr *NetworkAddress, w wait) (int, error) {
-	if err := s.check(op); err != nil {
+	io, err := s.lockWrite(op, p)
+	if err != nil {
 		return 0, err
 	}
-	if s.typ == DescSocketUDP && len(p) > maxDatagram {
-		return 0, newError(op, InvalidArgumentError, syscall.EMSGSIZE)
-	}
-	io := &s.wr
-	io.mu.Lock()
 	defer io.mu.Unlock()
 	size, err := encodeSockaddr(&io.rsa, addr, s.family, op)
 	if err != nil {
