@@ -109,7 +109,10 @@ workload() {
       # calls than Poll for a figure that one slow call does not decide.
       # impl=epoll is epoll_wait(2) on the same sockets: the floor.
       if [ "$impl" = go-nspr ]; then gobench "$row" "$impl" 0 "$waits" "^BenchmarkPollerWait\$/^N=$1\$/^impl=(nspr|epoll)\$"; fi ;;
-    go-*/readline) gobench "$row" "$impl" "$ops" "$ops" "^BenchmarkReadLine\$/^$sub\$" ;;
+    go-*/readline)
+      gobench "$row" "$impl" "$ops" "$ops" "^BenchmarkReadLine\$/^$sub\$"
+      # ReadLinesInto: a batch of lines a call, as the batch datagram calls.
+      if [ "$impl" = go-nspr ]; then gobench readline_batch "$impl" "$ops" "$ops" '^BenchmarkReadLine$/^impl=nspr-batch$'; fi ;;
     go-*/many_conns) timed "$row" "$impl" "$ops" "$work/manyconns" -impl "${impl#go-}" -n "$1" ;;
     nspr-c/*) timed "$row" "$impl" "$ops" "$c" "$name" "$@" ;;
     python-nss/*) timed "$row" "$impl" "$ops" $py "$name" "$@" ;;
