@@ -232,6 +232,10 @@ func TestBadInput(t *testing.T) {
 		{"GetProtoByName empty", func(t *testing.T) error { _, err := GetProtoByName(""); return err }, DirectoryLookupError},
 		{"GetProtoByNumber -1", func(t *testing.T) error { _, _, err := GetProtoByNumber(-1); return err }, DirectoryLookupError},
 		{"ErrorCodeOf nil", func(t *testing.T) error { return zeroOr(ErrorCodeOf(nil) == 0, "ErrorCodeOf") }, 0},
+		{"nil Error methods", func(t *testing.T) error {
+			var e *Error
+			return zeroOr(e.Error() == "<nil>" && e.Unwrap() == nil && !e.Is(IOTimeoutError) && !e.Timeout() && !e.Temporary(), "nil *Error")
+		}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { expectCode(t, tt.call, tt.code) })

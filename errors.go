@@ -68,12 +68,20 @@ func (e *Error) Error() string {
 }
 
 // Unwrap returns the cause, so errors.As(err, &errno) reaches the OS error.
-func (e *Error) Unwrap() error { return e.Err }
+func (e *Error) Unwrap() error {
+	if e == nil {
+		return nil
+	}
+	return e.Err
+}
 
 // Is reports whether the error matches target: its own ErrorCode, and for a
 // timeout also os.ErrDeadlineExceeded, and for a use after Close
 // net.ErrClosed.
 func (e *Error) Is(target error) bool {
+	if e == nil {
+		return false
+	}
 	switch target {
 	case e.Code:
 		return true
@@ -84,12 +92,15 @@ func (e *Error) Is(target error) bool {
 }
 
 // Timeout reports whether the operation ran out of time (net.Error).
-func (e *Error) Timeout() bool { return e.Code == IOTimeoutError }
+func (e *Error) Timeout() bool { return e != nil && e.Code == IOTimeoutError }
 
 // Temporary reports whether retrying may succeed: a timeout, a would-block,
 // or an interrupted call (net.Error; deprecated there, kept for callers that
 // still ask).
 func (e *Error) Temporary() bool {
+	if e == nil {
+		return false
+	}
 	switch e.Code {
 	case IOTimeoutError, WouldBlockError, PendingInterruptError, InsufficientResourcesError:
 		return true
