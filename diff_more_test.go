@@ -303,29 +303,15 @@ func nonblockingDiffCases() []diffCase {
 				return res(nil, c.Connect(a, wait))
 			})},
 		{name: "non-blocking connect while the handshake stalls", py: pyStalled + "c = io.Socket(); c.set_socket_option(" + pyNB + ")\ntry: c.connect(a)\nexcept Exception: pass\nr = c.connect(a)",
-			got: func() string {
-				l, a, err := diffStalled()
-				if err != nil {
-					return res(nil, err)
-				}
-				defer l()
-				c, _ := NewSocket(AFInet, DescSocketTCP)
-				defer c.Close()
+			got: stalledClient(func(c *Socket, a NetworkAddress) string {
 				nb(c).Connect(a, wait)
 				return res(nil, c.Connect(a, wait))
-			}},
+			})},
 		{name: "connect after a timed-out connect", py: pyStalled + "c = io.Socket()\ntry: c.connect(a, io.milliseconds_to_interval(50))\nexcept Exception: pass\nr = c.connect(a, io.PR_INTERVAL_NO_WAIT)",
-			got: func() string {
-				l, a, err := diffStalled()
-				if err != nil {
-					return res(nil, err)
-				}
-				defer l()
-				c, _ := NewSocket(AFInet, DescSocketTCP)
-				defer c.Close()
+			got: stalledClient(func(c *Socket, a NetworkAddress) string {
 				c.Connect(a, MillisecondsToInterval(50))
 				return res(nil, c.Connect(a, IntervalNoWait))
-			}},
+			})},
 		{name: "connect again, same peer", py: pyTwo + "c = io.Socket(); c.connect(" + pyLoopback("p") + "); r = c.connect(" + pyLoopback("p") + ")",
 			got: twoListeners(func(c *Socket, a, b NetworkAddress) string {
 				c.Connect(a, wait)
@@ -362,28 +348,32 @@ func nonblockingDiffCases() []diffCase {
 	return cs
 }
 
-// diffStalled opens a listener whose backlog is full (see stalledConnect)
-// and returns a function closing it and its clients.
-func diffStalled() (func(), NetworkAddress, error) {
-	l, a, err := diffListen()
-	if err != nil {
-		return nil, a, err
-	}
-	l.Listen(1)
-	socks := []*Socket{l}
-	closeAll := func() {
-		for _, s := range socks {
-			s.Close()
+// stalledClient runs f with a new TCP socket and the address of a listener
+// whose backlog is full (see stalledConnect), then closes them all.
+func stalledClient(f func(c *Socket, a NetworkAddress) string) func() string {
+	return func() string {
+		l, a, err := diffListen()
+		if err != nil {
+			return res(nil, err)
 		}
-	}
-	for range 16 {
+		l.Listen(1)
+		socks := []*Socket{l}
+		defer func() {
+			for _, s := range socks {
+				s.Close()
+			}
+		}()
+		for range 16 {
+			c, _ := NewSocket(AFInet, DescSocketTCP)
+			socks = append(socks, c)
+			if c.Connect(a, MillisecondsToInterval(100)) != nil {
+				break
+			}
+		}
 		c, _ := NewSocket(AFInet, DescSocketTCP)
 		socks = append(socks, c)
-		if c.Connect(a, MillisecondsToInterval(100)) != nil {
-			break
-		}
+		return f(c, a)
 	}
-	return closeAll, a, nil
 }
 
 // optRes formats an option's value as run.py prints the original's.
