@@ -3,6 +3,7 @@ package nspr
 import (
 	"fmt"
 	"io"
+	"net"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -344,6 +345,27 @@ func BenchmarkReadLine(b *testing.B) {
 	b.Run("impl=net", func(b *testing.B) {
 		client, server := netStream(b)
 		readLines(b, client, workload.Net{}.LineReader(server))
+	})
+}
+
+// BenchmarkReadLineCrossed swaps the ends of BenchmarkReadLine to tell a
+// slow reader from a slow sender: net sending to nspr's ReadLineInto (the
+// net end taken in with FromConn), and nspr sending to a 64 KiB
+// bufio.Reader over nspr's Conn view, which reads through the same path
+// as ReadLineInto's fills.
+func BenchmarkReadLineCrossed(b *testing.B) {
+	b.Run("send=net/read=nspr", func(b *testing.B) {
+		client, server := netStream(b)
+		s, err := FromConn(server.(net.Conn))
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer s.Close()
+		readLines(b, client, func(p []byte) (int, error) { return s.ReadLineInto(p, IntervalNoTimeout) })
+	})
+	b.Run("send=nspr/read=bufio-over-nspr", func(b *testing.B) {
+		client, server := nsprStream(b)
+		readLines(b, client, workload.Net{}.LineReader(server.(*Socket).Conn()))
 	})
 }
 
