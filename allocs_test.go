@@ -74,8 +74,8 @@ func TestSteadyStateAllocs(t *testing.T) {
 	}
 }
 
-// TestReadLineAllocs checks that ReadLineInto and ReadLinesInto allocate
-// nothing per line, whether the line is already read ahead or needs a read,
+// TestReadLineAllocs checks that ReadLineInto, a LineReader's ReadLineInto
+// and ReadLinesInto allocate nothing per line, whether the line is already read ahead or needs a read,
 // and that ReadLine allocates only the line it returns.
 func TestReadLineAllocs(t *testing.T) {
 	client, server := connectedPair(t, AFInet)
@@ -117,6 +117,28 @@ func TestReadLineAllocs(t *testing.T) {
 			}
 		})
 	}
+	t.Run("LineReader", func(t *testing.T) {
+		r, err := server.LineReader()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Release()
+		burst := bytes.Repeat(line, 8)
+		allocs := testing.AllocsPerRun(200, func() {
+			client.Send(burst, IntervalNoTimeout)
+			for range 8 {
+				if n, e := r.ReadLineInto(p, IntervalNoTimeout); (e != nil || n != len(line)) && err == nil {
+					err = fmt.Errorf("line of %d bytes, %v", n, e)
+				}
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if allocs != 0 {
+			t.Errorf("%v allocations per 8 lines, want 0", allocs)
+		}
+	})
 	t.Run("ReadLinesInto", func(t *testing.T) {
 		burst := bytes.Repeat(line, 8)
 		buf := make([]byte, 1024)

@@ -66,7 +66,10 @@
 // and the File that MakeFile returns, so mixing them loses no byte, and a
 // call that times out leaves what it had read for the next call.
 // ReadLineInto and ReadLinesInto copy lines into the caller's buffer without
-// allocating. Lines are bounded in length (DefaultMaxLine) and reading to the
+// allocating. Each call takes the socket's read side and gives it back, so
+// concurrent readers stay safe; a LineReader takes it once and holds it
+// until Release, as a bufio.Reader owns its reader, which spares a lock per
+// line for a goroutine that reads a stream of lines. Lines are bounded in length (DefaultMaxLine) and reading to the
 // end in total (MaxReadAll), so a peer cannot make a reader buffer without
 // limit.
 //

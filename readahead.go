@@ -117,14 +117,20 @@ func (b *readAhead) line(max int, fill func(p []byte) (int, error)) (int, error)
 	}
 }
 
-// wholeLine returns the length of the next line if it is buffered whole,
-// '\n' included, within max bytes, else 0.
-func (b *readAhead) wholeLine(max int) int {
+// takeLine copies the next line into p and returns its length if it is
+// buffered whole, '\n' included, within len(p) bytes; else it returns 0 and
+// copies nothing.
+func (b *readAhead) takeLine(p []byte) int {
 	avail := b.buf[b.r:b.w]
-	if len(avail) > max {
-		avail = avail[:max]
+	if len(avail) > len(p) {
+		avail = avail[:len(p)]
 	}
-	return bytes.IndexByte(avail, '\n') + 1
+	n := bytes.IndexByte(avail, '\n') + 1
+	if n > 0 {
+		copy(p, avail[:n])
+		b.consume(n)
+	}
+	return n
 }
 
 // all reads until the end of the stream (fill returns 0) and returns every

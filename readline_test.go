@@ -125,6 +125,107 @@ func TestReadLineInto(t *testing.T) {
 	}
 }
 
+// TestLineReader checks the held form: the same lines and bound as
+// ReadLineInto, the read side held until Release (a Recv waits for it and
+// then gets the bytes left in the read-ahead), and the released, datagram,
+// closed and nil cases.
+func TestLineReader(t *testing.T) {
+	client, server := connectedPair(t, AFLocal)
+	r, err := server.LineReader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := <-sendChunks(client, []string{"one\ntw", "o\nthree-is-long\ntail"}, false); err != nil {
+		t.Fatal(err)
+	}
+	p := make([]byte, 8)
+	var got []string
+	for range 4 {
+		n, err := r.ReadLineInto(p, SecondsToInterval(5))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, string(p[:n]))
+	}
+	if want := "one\n|two\n|three-is|-long\n"; strings.Join(got, "|") != want {
+		t.Errorf("got %q, want %q", strings.Join(got, "|"), want)
+	}
+	if _, err := r.ReadLineInto(nil, IntervalNoWait); !errors.Is(err, InvalidArgumentError) {
+		t.Errorf("empty buffer: %v, want PR_INVALID_ARGUMENT_ERROR", err)
+	}
+	if n, err := r.ReadLineInto(p, IntervalNoWait); !errors.Is(err, IOTimeoutError) || n != 0 {
+		t.Errorf("partial line, no wait: %d, %v; want PR_IO_TIMEOUT_ERROR", n, err)
+	}
+	recvd := make(chan string, 1)
+	go func() {
+		n, err := server.Recv(p, SecondsToInterval(10))
+		recvd <- fmt.Sprintf("%q %v", p[:n], err)
+	}()
+	select {
+	case got := <-recvd:
+		t.Fatalf("Recv returned %s while a LineReader held the read side", got)
+	case <-time.After(50 * time.Millisecond):
+	}
+	if err := r.Release(); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := <-recvd, fmt.Sprintf("%q <nil>", "tail"); got != want {
+		t.Errorf("Recv after Release: %s, want %s", got, want)
+	}
+	if err := r.Release(); !errors.Is(err, InvalidStateError) {
+		t.Errorf("second Release: %v, want PR_INVALID_STATE_ERROR", err)
+	}
+	if _, err := r.ReadLineInto(p, IntervalNoWait); !errors.Is(err, InvalidStateError) {
+		t.Errorf("ReadLineInto after Release: %v, want PR_INVALID_STATE_ERROR", err)
+	}
+	var nilReader *LineReader
+	if _, err := nilReader.ReadLineInto(p, IntervalNoWait); !errors.Is(err, InvalidStateError) {
+		t.Errorf("nil LineReader: %v, want PR_INVALID_STATE_ERROR", err)
+	}
+	_, udp, _, _ := nsprUDPPair(t)
+	var nilSock *Socket
+	closed := newTestSocket(t, AFInet, DescSocketTCP)
+	closed.Close()
+	for _, tc := range []struct {
+		name string
+		s    *Socket
+		want ErrorCode
+	}{{"UDP", udp, InvalidMethodError}, {"nil", nilSock, BadDescriptorError}, {"closed", closed, BadDescriptorError}} {
+		if _, err := tc.s.LineReader(); !errors.Is(err, tc.want) {
+			t.Errorf("LineReader on a %s socket: %v, want %v", tc.name, err, tc.want)
+		}
+	}
+}
+
+// TestLineReaderCloseWakes closes a socket under a LineReader's blocked
+// ReadLineInto, and checks that it reports the close after.
+func TestLineReaderCloseWakes(t *testing.T) {
+	_, server := connectedPair(t, AFInet)
+	r, err := server.LineReader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Release()
+	done := make(chan error, 1)
+	go func() {
+		_, err := r.ReadLineInto(make([]byte, 64), IntervalNoTimeout)
+		done <- err
+	}()
+	time.Sleep(50 * time.Millisecond)
+	server.Close()
+	select {
+	case err := <-done:
+		if !errors.Is(err, net.ErrClosed) {
+			t.Errorf("ReadLineInto woken by Close: %v, want net.ErrClosed", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("ReadLineInto still blocked 5 s after Close")
+	}
+	if _, err := r.ReadLineInto(make([]byte, 64), IntervalNoWait); !errors.Is(err, net.ErrClosed) {
+		t.Errorf("ReadLineInto after Close: %v, want net.ErrClosed", err)
+	}
+}
+
 // TestReadLineDefaultCap feeds a line that never ends: ReadLine(0) returns
 // it in DefaultMaxLine pieces and the read-ahead stays bounded.
 func TestReadLineDefaultCap(t *testing.T) {
@@ -699,6 +800,23 @@ func TestReadLineConcurrentReaders(t *testing.T) {
 			return ls[:n], err
 		},
 		func() ([][]byte, error) { return server.ReadLines(100, SecondsToInterval(10)) },
+		func() ([][]byte, error) { // a LineReader held for three lines
+			r, err := server.LineReader()
+			if err != nil {
+				return nil, err
+			}
+			defer r.Release()
+			var ls [][]byte
+			for range 3 {
+				p := make([]byte, 64)
+				n, err := r.ReadLineInto(p, SecondsToInterval(10))
+				if err != nil || n == 0 {
+					return ls, err
+				}
+				ls = append(ls, p[:n])
+			}
+			return ls, nil
+		},
 	}
 	results := make(chan []string, len(readers))
 	for _, read := range readers {
