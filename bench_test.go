@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -164,13 +166,25 @@ func BenchmarkTCPPingPong(b *testing.B) {
 
 func pingPong(b *testing.B, impl benchImpl, size int) {
 	client, server := impl.stream(b)
+	rtt := make([]time.Duration, b.N)
 	b.ReportAllocs()
 	b.ResetTimer()
-	if err := workload.PingPong(client, server, b.N, size); err != nil {
+	if err := workload.PingPong(client, server, b.N, size, rtt); err != nil {
 		b.Fatal(err)
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rt/s")
+	reportLatency(b, rtt)
+}
+
+// reportLatency reports the percentiles of the round-trip times as metrics
+// p50-us, p99-us and p99.9-us (microseconds), as the C program and the
+// python script print them.
+func reportLatency(b *testing.B, rtt []time.Duration) {
+	slices.Sort(rtt)
+	for _, p := range workload.LatencyPercentiles {
+		b.ReportMetric(float64(workload.Percentile(rtt, p.P))/1e3, p.Name+"-us")
+	}
 }
 
 // BenchmarkTCPAccept connects, accepts and closes both ends in lock-step, as
@@ -316,21 +330,72 @@ func BenchmarkPollerWait(b *testing.B) {
 // BenchmarkReadLine reads 40-byte lines, each copied into the caller's
 // buffer, from a loopback TCP connection fed in 64 KiB writes. lines/s is
 // lines a second. nspr's entry is ReadLineInto over the socket's 64 KiB
+// read-ahead, nspr-reader's a LineReader's ReadLineInto on the same
 // read-ahead, nspr-batch's ReadLinesInto (up to 256 lines a call into a
 // 16 KiB buffer), net's a 64 KiB bufio.Reader's ReadSlice.
 func BenchmarkReadLine(b *testing.B) {
-	b.Run("impl=nspr", func(b *testing.B) {
-		client, server := nsprStream(b)
+	for _, lr := range lineReaders {
+		b.Run("impl="+lr.name, func(b *testing.B) {
+			client, server := lr.stream(b)
+			readLines(b, client, lr.reader(b, server))
+		})
+	}
+}
+
+// BenchmarkReadLineBuffered times the reading side alone: 64 KiB of 40-byte
+// lines written, then read, in turn, by the readers of BenchmarkReadLine.
+// With no sender running beside the reader, the machine's other work and
+// Go's scheduler skew it less, and the per-line cost of each reader shows.
+func BenchmarkReadLineBuffered(b *testing.B) {
+	blk := workload.LineBlock()
+	per := len(blk) / lineLen
+	for _, lr := range lineReaders {
+		b.Run("impl="+lr.name, func(b *testing.B) {
+			client, server := lr.stream(b)
+			readLine := lr.reader(b, server)
+			p := make([]byte, 256)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i += per {
+				if _, err := client.Write(blk); err != nil {
+					b.Fatal(err)
+				}
+				for range per {
+					if n, err := readLine(p); n != lineLen || err != nil {
+						b.Fatalf("line of %d bytes, %v", n, err)
+					}
+				}
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lines/s")
+		})
+	}
+}
+
+// lineReaders are the line readers the readline benchmarks compare.
+var lineReaders = []struct {
+	name   string
+	stream func(b *testing.B) (client, server io.ReadWriter)
+	reader func(b *testing.B, server io.ReadWriter) func(p []byte) (int, error)
+}{
+	{"nspr", nsprStream, func(b *testing.B, server io.ReadWriter) func([]byte) (int, error) {
 		s := server.(*Socket)
-		readLines(b, client, func(p []byte) (int, error) { return s.ReadLineInto(p, IntervalNoTimeout) })
-	})
-	b.Run("impl=nspr-batch", func(b *testing.B) {
-		client, server := nsprStream(b)
+		return func(p []byte) (int, error) { return s.ReadLineInto(p, IntervalNoTimeout) }
+	}},
+	{"nspr-reader", nsprStream, func(b *testing.B, server io.ReadWriter) func([]byte) (int, error) {
+		r, err := server.(*Socket).LineReader()
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { r.Release() })
+		return func(p []byte) (int, error) { return r.ReadLineInto(p, IntervalNoTimeout) }
+	}},
+	{"nspr-batch", nsprStream, func(b *testing.B, server io.ReadWriter) func([]byte) (int, error) {
 		s := server.(*Socket)
 		buf := make([]byte, 16<<10)
 		var lines [256][]byte
 		next, count := 0, 0
-		readLines(b, client, func(p []byte) (int, error) {
+		return func(p []byte) (int, error) {
 			if next == count {
 				var err error
 				if count, err = s.ReadLinesInto(buf, lines[:], IntervalNoTimeout); err != nil || count == 0 {
@@ -340,12 +405,11 @@ func BenchmarkReadLine(b *testing.B) {
 			}
 			next++
 			return len(lines[next-1]), nil // already in the caller's buffer
-		})
-	})
-	b.Run("impl=net", func(b *testing.B) {
-		client, server := netStream(b)
-		readLines(b, client, workload.Net{}.LineReader(server))
-	})
+		}
+	}},
+	{"net", netStream, func(b *testing.B, server io.ReadWriter) func([]byte) (int, error) {
+		return workload.Net{}.LineReader(server)
+	}},
 }
 
 // BenchmarkReadLineCrossed swaps the ends of BenchmarkReadLine to tell a

@@ -44,7 +44,7 @@ func BenchmarkConnPingPong(b *testing.B) {
 					}
 					b.ReportAllocs()
 					b.ResetTimer()
-					if err := workload.PingPong(client, server, b.N, 64); err != nil {
+					if err := workload.PingPong(client, server, b.N, 64, nil); err != nil {
 						b.Fatal(err)
 					}
 					b.StopTimer()

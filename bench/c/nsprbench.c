@@ -10,6 +10,7 @@
  * bench/go/manyconns (Go, many_conns); BENCHMARKS.md describes them.
  */
 #define _GNU_SOURCE
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,25 +162,56 @@ static void echo_loop(void *arg) {
             die("PR_Send");
 }
 
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* percentile returns the nearest-rank p-quantile of sorted[0..n), as
+ * internal/workload's Percentile does. */
+static double percentile(const double *sorted, long n, double p) {
+    long i = (long)ceil(p * n) - 1;
+    if (i < 0)
+        i = 0;
+    if (i >= n)
+        i = n - 1;
+    return sorted[i];
+}
+
 static void tcp_pingpong(int size, long count) {
     PRFileDesc *c, *s;
     tcp_pair(&c, &s);
     struct echo e = {s, size};
     PRThread *t = spawn(echo_loop, &e, 0);
     char msg[ECHO_SIZE] = {0};
-    double t0 = now();
+    /* Each round trip's time, one clock reading a round trip, into memory
+     * allocated (and touched) beforehand. */
+    double *rtt = calloc(count, sizeof *rtt);
+    if (!rtt)
+        die("calloc");
+    double t0 = now(), prev = t0;
     for (long i = 0; i < count; i++) {
         if (PR_Send(c, msg, size, 0, PR_INTERVAL_NO_TIMEOUT) != size)
             die("PR_Send");
         if (!recv_full(c, msg, size))
             die("echo closed");
+        double t1 = now();
+        rtt[i] = t1 - prev;
+        prev = t1;
     }
-    double rate = count / (now() - t0);
+    double rate = count / (prev - t0);
     PR_Shutdown(c, PR_SHUTDOWN_SEND);
     PR_JoinThread(t);
-    char name[32];
+    char name[48];
     snprintf(name, sizeof name, "tcp_pingpong_%dB", size);
     result(name, rate, "rt/s");
+    qsort(rtt, count, sizeof *rtt, cmp_double);
+    static const struct { const char *name; double p; } pcts[] = {{"p50", 0.50}, {"p99", 0.99}, {"p99.9", 0.999}};
+    for (size_t k = 0; k < sizeof pcts / sizeof pcts[0]; k++) {
+        snprintf(name, sizeof name, "tcp_pingpong_%dB_%s", size, pcts[k].name);
+        result(name, percentile(rtt, count, pcts[k].p) * 1e6, "us");
+    }
+    free(rtt);
     PR_Close(c);
     PR_Close(s);
 }

@@ -6,6 +6,7 @@ Each run prints lines "RESULT workload impl value unit", as bench/c/nsprbench.c
 does for NSPR in C; BENCHMARKS.md describes the workloads.
 """
 
+import math
 import os
 import subprocess
 import sys
@@ -20,6 +21,7 @@ UDP_SIZE, UDP_BURST = 64, 32
 LINE_LEN = 40
 ECHO_SIZE = 64
 NO_TIMEOUT = io.PR_INTERVAL_NO_TIMEOUT
+LATENCY_PERCENTILES = [("p50", 0.50), ("p99", 0.99), ("p99.9", 0.999)]
 
 
 def result(workload, value, unit):
@@ -94,19 +96,36 @@ def echo_loop(sock, size):
         sock.send(buf, NO_TIMEOUT)
 
 
+def percentile(ordered, p):
+    """The nearest-rank p-quantile of a sorted list, as internal/workload's
+    Percentile computes it."""
+    i = math.ceil(p * len(ordered)) - 1
+    return ordered[min(max(i, 0), len(ordered) - 1)]
+
+
 def tcp_pingpong(size, count):
     client, server = tcp_pair()
     t = threading.Thread(target=echo_loop, args=(server, size))
     t.start()
     msg = bytes(size)
-    t0 = time.perf_counter()
-    for _ in range(count):
+    # Each round trip's time, one clock reading a round trip, into a list
+    # made beforehand.
+    rtt = [0.0] * count
+    clock = time.perf_counter
+    t0 = prev = clock()
+    for i in range(count):
         client.send(msg, NO_TIMEOUT)
         msg = recv_full(client, size)
-    rate = count / (time.perf_counter() - t0)
+        now = clock()
+        rtt[i] = now - prev
+        prev = now
+    rate = count / (prev - t0)
     client.shutdown(io.PR_SHUTDOWN_SEND)
     t.join()
     result(f"tcp_pingpong_{size}B", rate, "rt/s")
+    rtt.sort()
+    for name, p in LATENCY_PERCENTILES:
+        result(f"tcp_pingpong_{size}B_{name}", percentile(rtt, p) * 1e6, "us")
     client.close()
     server.close()
 

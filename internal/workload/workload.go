@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math"
 	"time"
 )
 
@@ -44,7 +45,7 @@ type IdleSet interface {
 	Close() error
 }
 
-// PollIdleN is the number of idle sockets in the poll_idle workload.
+// PollIdleN is the number of idle sockets in the poll_idle_1000 workload.
 const PollIdleN = 1000
 
 // Listener is a loopback TCP listener of one implementation.
@@ -100,19 +101,46 @@ func Bulk(w io.Writer, r io.Reader, n, size int) error {
 
 // PingPong sends n messages of size bytes from client, each echoed by
 // server, waiting for every echo before the next message: n round trips.
-func PingPong(client, server io.ReadWriter, n, size int) error {
+// When rtt is not nil (len(rtt) >= n), rtt[i] is set to the time round trip
+// i took: one clock reading a round trip, into memory allocated beforehand,
+// so that recording costs the loop next to nothing.
+func PingPong(client, server io.ReadWriter, n, size int, rtt []time.Duration) error {
 	done := make(chan error, 1)
 	go func() { done <- echo(server, n, size) }()
 	msg := make([]byte, size)
-	for range n {
+	start := time.Now()
+	prev := time.Duration(0)
+	for i := range n {
 		if _, err := client.Write(msg); err != nil {
 			return err
 		}
 		if _, err := io.ReadFull(client, msg); err != nil {
 			return err
 		}
+		if rtt != nil {
+			now := time.Since(start)
+			rtt[i], prev = now-prev, now
+		}
 	}
 	return <-done
+}
+
+// LatencyPercentiles are the percentiles of the round-trip time that the
+// ping-pong rows report, in every implementation (bench/c, bench/python).
+var LatencyPercentiles = []struct {
+	Name string  // the suffix of the row: p50, p99, p99.9
+	P    float64 // the fraction of round trips at or under it
+}{{"p50", 0.50}, {"p99", 0.99}, {"p99.9", 0.999}}
+
+// Percentile returns the nearest-rank p-quantile of sorted, a sorted
+// list: the smallest value that at least a fraction p of the list is at or
+// under. The C program and the python script compute it the same way.
+func Percentile(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(math.Ceil(p*float64(len(sorted)))) - 1
+	return sorted[min(max(i, 0), len(sorted)-1)]
 }
 
 // echo sends back n messages of size bytes.
@@ -160,8 +188,8 @@ func UDP(d Datagrams, n, size, burst int) error {
 	return nil
 }
 
-// lineBlock returns BulkChunk worth of whole LineLen-byte lines.
-func lineBlock() []byte {
+// LineBlock returns BulkChunk worth of whole LineLen-byte lines, a new slice.
+func LineBlock() []byte {
 	var blk bytes.Buffer
 	for i := range BulkChunk / LineLen {
 		blk.Write(bytes.Repeat([]byte{'a' + byte(i%26)}, LineLen-1))
@@ -172,7 +200,7 @@ func lineBlock() []byte {
 
 // SendLines writes n LineLen-byte lines to w in BulkChunk blocks.
 func SendLines(w io.Writer, n int) error {
-	blk := lineBlock()
+	blk := LineBlock()
 	per := len(blk) / LineLen
 	for sent := 0; sent < n; sent += per {
 		k := min(per, n-sent)
@@ -237,10 +265,10 @@ var Workloads = []Workload{
 		},
 	},
 	{
-		Name: "tcp_pingpong", Unit: "rt/s", Quick: 2000, Full: 20000, per: 1,
+		Name: "tcp_pingpong_1B", Unit: "rt/s", Quick: 2000, Full: 20000, per: 1,
 		Desc: "one 1-byte round trip over loopback TCP, Nagle off",
 		run: func(impl Impl, n int) (time.Duration, error) {
-			return timeStream(impl, func(c, s io.ReadWriter) error { return PingPong(c, s, n, 1) })
+			return timeStream(impl, func(c, s io.ReadWriter) error { return PingPong(c, s, n, 1, nil) })
 		},
 	},
 	{
@@ -266,7 +294,7 @@ var Workloads = []Workload{
 		},
 	},
 	{
-		Name: "poll_idle", Unit: "polls/s", Quick: 200, Full: 2000, per: 1,
+		Name: "poll_idle_1000", Unit: "polls/s", Quick: 200, Full: 2000, per: 1,
 		Desc: "one poll for reading over 1,000 idle UDP sockets and a readable one; net's is poll(2) from Go",
 		run: func(impl Impl, n int) (time.Duration, error) {
 			set, err := impl.IdleSockets(PollIdleN)

@@ -42,7 +42,7 @@ func TestSendLines(t *testing.T) {
 
 func TestFigure(t *testing.T) {
 	bulk, _ := Lookup("tcp_bulk")
-	pp, _ := Lookup("tcp_pingpong")
+	pp, _ := Lookup("tcp_pingpong_1B")
 	tests := []struct {
 		w       Workload
 		n       int
@@ -60,6 +60,57 @@ func TestFigure(t *testing.T) {
 	}
 	if _, ok := Lookup("no_such_workload"); ok {
 		t.Error("Lookup found a workload that does not exist")
+	}
+}
+
+func TestPercentile(t *testing.T) {
+	hundred := make([]time.Duration, 100)
+	for i := range hundred {
+		hundred[i] = time.Duration(i + 1)
+	}
+	tests := []struct {
+		sorted []time.Duration
+		p      float64
+		want   time.Duration
+	}{
+		{hundred, 0.50, 50},
+		{hundred, 0.99, 99},
+		{hundred, 0.999, 100},
+		{hundred, 0, 1},
+		{hundred[:1], 0.999, 1},
+		{[]time.Duration{1, 2, 3}, 0.5, 2},
+		{nil, 0.5, 0},
+	}
+	for _, tt := range tests {
+		if got := Percentile(tt.sorted, tt.p); got != tt.want {
+			t.Errorf("Percentile(%d values, %v) = %v, want %v", len(tt.sorted), tt.p, got, tt.want)
+		}
+	}
+}
+
+// TestPingPongRTT checks that PingPong records one time per round trip,
+// each positive, and that they add up to no more than the whole run.
+func TestPingPongRTT(t *testing.T) {
+	c, s, err := Net{}.TCPPair()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer CloseAll(c, s)
+	rtt := make([]time.Duration, 200)
+	start := time.Now()
+	if err := PingPong(c, s, len(rtt), 64, rtt); err != nil {
+		t.Fatal(err)
+	}
+	elapsed := time.Since(start)
+	var sum time.Duration
+	for i, d := range rtt {
+		if d <= 0 {
+			t.Fatalf("round trip %d took %v", i, d)
+		}
+		sum += d
+	}
+	if sum > elapsed {
+		t.Errorf("round trips add up to %v, more than the run's %v", sum, elapsed)
 	}
 }
 
