@@ -1,6 +1,13 @@
-"""Reads the raw results of bench/run.sh and prints one Markdown table:
-per workload the median of each implementation with its spread, and the
-ratio of nspr to each peer with the target the project set."""
+"""Reads the raw results of bench/run.sh and prints two Markdown tables: a
+one-screen summary (per workload nspr's median, the best peer's, the ratio
+and the target's verdict), then the full table: per workload the median of
+each implementation with its spread, and the ratio of nspr to each peer.
+
+    report.py RESULTS                 print both
+    report.py --write FILE RESULTS    also put them into FILE (BENCHMARKS.md)
+                                      between its <!-- summary --> and
+                                      <!-- results --> begin/end markers
+"""
 
 import os
 import re
@@ -30,6 +37,17 @@ GO_BENCH = {
     "PollerWait/N=10000": ("poll_idle_10000_poller", "us"),
     "ReadLine": ("readline", "lines/s"),
     "ReadLineBatch": ("readline_batch", "lines/s"),
+    "ReadLineReader": ("readline_reader", "lines/s"),
+    "TCPAcceptNoMPTCP": ("tcp_accept_nomptcp", "conn/s"),
+}
+
+# The round-trip time percentiles the ping-pong benchmarks report as metrics
+# NAME-us, filed as workload WORKLOAD_NAME in microseconds, as the C program
+# and the python script print them.
+LATENCY = ["p50", "p99", "p99.9"]
+GO_LATENCY = {
+    "TCPPingPong/1B": "tcp_pingpong_1B",
+    "TCPPingPong/64B": "tcp_pingpong_64B",
 }
 
 # workload -> [(peer, minimum ratio of nspr to the peer, as a speed-up)], or
@@ -37,12 +55,15 @@ GO_BENCH = {
 TARGETS = {
     "tcp_bulk": [("go-net", 1.0), ("nspr-c", 1.0)],
     "tcp_pingpong_1B": [("go-net", 1.0)],
+    "tcp_pingpong_64B": [("go-net", 1.0)],
     "tcp_accept": [("nspr-c", 1.2)],
     "udp_pps": [("nspr-c", 1.0)],
     "udp_pps_batch": [("nspr-c", 2.0)],
     "poll_idle_10000": [("nspr-c", 1.0)],
     "poll_idle_10000_poller": [(None, 5.0)],
-    "readline": [("nspr-c", 3.0)],
+    "readline": [("go-net", 1.0)],
+    "readline_reader": [("go-net", 1.0)],
+    "readline_batch": [("nspr-c", 0.8)],
     "many_conns_time": [("go-net", 1.0)],
     "many_conns_rss": [("go-net", 1.0)],
 }
@@ -53,16 +74,48 @@ EXTRA_ROWS = {
     "udp_pps_batch_cpu": "udp_pps_cpu",
     "readline_batch": "readline",
     "readline_batch_cpu": "readline_cpu",
+    "readline_reader": "readline",
+    "readline_reader_cpu": "readline_cpu",
     "poll_idle_100_poller": "poll_idle_100",
     "poll_idle_1000_poller": "poll_idle_1000",
     "poll_idle_10000_poller": "poll_idle_10000",
 }
 
-ORDER = ["tcp_bulk", "tcp_pingpong_1B", "tcp_pingpong_64B", "tcp_accept", "udp_pps",
-         "udp_pps_batch", "poll_idle_100", "poll_idle_1000", "poll_idle_10000",
-         "poll_idle_100_poller", "poll_idle_1000_poller", "poll_idle_10000_poller", "readline",
-         "readline_batch",
+# INFO lines of the results: the commit measured and the date of the run.
+INFO = {}
+
+# Rows of one peer's variant -> the workload whose other figures (nspr's
+# among them) they are compared with.
+PEER_ROWS = {
+    "tcp_accept_nomptcp": "tcp_accept",  # net's listener without MPTCP
+    "tcp_accept_nomptcp_cpu": "tcp_accept_cpu",
+}
+
+ORDER = ["tcp_bulk",
+         "tcp_pingpong_1B", "tcp_pingpong_1B_p50", "tcp_pingpong_1B_p99", "tcp_pingpong_1B_p99.9",
+         "tcp_pingpong_64B", "tcp_pingpong_64B_p50", "tcp_pingpong_64B_p99", "tcp_pingpong_64B_p99.9",
+         "tcp_accept", "tcp_accept_nomptcp",
+         "udp_pps", "udp_pps_batch",
+         "poll_idle_100", "poll_idle_1000", "poll_idle_10000",
+         "poll_idle_100_poller", "poll_idle_1000_poller", "poll_idle_10000_poller",
+         "readline", "readline_reader", "readline_batch",
          "many_conns_time", "many_conns_rss", "many_conns_retrans", "many_conns_cpu"]
+
+# Rows left out of the summary (the full table has them).
+NOT_SUMMARISED = {"many_conns_retrans", "many_conns_cpu"}
+
+# What a row's columns are, where the name does not say it: printed under
+# the summary for the rows present.
+NOTES = {
+    "tcp_accept": "tcp_accept: `net`'s column is Go's default listener, which uses MPTCP "
+                  "since Go 1.24; tcp_accept_nomptcp is the same run with GODEBUG=multipathtcp=0, "
+                  "the other columns repeated from tcp_accept.",
+    "readline": "readline: nspr's entry is `Socket.ReadLineInto` (a lock a line, safe for "
+                "concurrent readers); readline_reader is a `LineReader`'s, which holds the read side "
+                "as a `bufio.Reader` does; readline_batch is `ReadLinesInto`.",
+    "tcp_pingpong_1B_p50": "_p50, _p99, _p99.9: percentiles of the round-trip time, in µs, "
+                           "over every round trip of the run; medians over the rounds.",
+}
 
 
 def parse(path):
@@ -70,7 +123,9 @@ def parse(path):
     units, allocs = {}, defaultdict(list)
     for line in open(path):
         f = line.split()
-        if f and f[0] == "LOAD" and len(f) == 2:
+        if f and f[0] == "INFO" and len(f) >= 3:
+            INFO[f[1]] = " ".join(f[2:])
+        elif f and f[0] == "LOAD" and len(f) == 2:
             values["load", ""].append(float(f[1]))
         elif f and f[0] == "RESULT" and len(f) == 5:
             values[f[1], f[2]].append(float(f[3]))
@@ -81,12 +136,17 @@ def parse(path):
             impl = "go-" + (m.group(1) if m else "nspr")
             impl = RAW.get(impl, impl)
             name = re.sub(r"/impl=[^/]+", "", name)
-            if impl == "go-nspr-batch":  # a batch API of nspr's: a row of its own
-                name, impl = name + "Batch", "go-nspr"
+            if impl.startswith("go-nspr-"):  # another API of nspr's: a row of its own
+                name, impl = name + impl[len("go-nspr-"):].capitalize(), "go-nspr"
+            metrics = {f[i + 1]: float(f[i]) for i in range(2, len(f) - 1, 2)}
+            if name in GO_LATENCY:
+                for p in LATENCY:
+                    if p + "-us" in metrics:
+                        values[f"{GO_LATENCY[name]}_{p}", impl].append(metrics[p + "-us"])
+                        units[f"{GO_LATENCY[name]}_{p}"] = "us"
             if name not in GO_BENCH:
                 continue
             workload, unit = GO_BENCH[name]
-            metrics = {f[i + 1]: float(f[i]) for i in range(2, len(f) - 1, 2)}
             if unit in metrics:
                 values[workload, impl].append(metrics[unit])
                 units[workload] = unit
@@ -98,6 +158,13 @@ def parse(path):
         for impl in IMPLS[1:]:
             if (row, "go-nspr") in values and (base, impl) in values:
                 values[row, impl] = values[base, impl]
+    # A peer's variant is a row of its own, against the others' figures.
+    for row, base in PEER_ROWS.items():
+        for impl in IMPLS:
+            if any((row, i) in values for i in IMPLS) and (row, impl) not in values and (base, impl) in values:
+                values[row, impl] = values[base, impl]
+                if (base, impl) in allocs:
+                    allocs[row, impl] = allocs[base, impl]
     return values, units, allocs
 
 
@@ -130,48 +197,119 @@ def speedup(workload, unit, values, impl):
     return b / a if unit in LOWER_IS_BETTER else a / b
 
 
-def main(path):
-    values, units, allocs = parse(path)
-    load = values.pop(("load", ""), [])
-    rounds = max((len(v) for v in values.values()), default=0)
-    print(f"Medians of {rounds} round(s), ± half the range as % of the median. "
-          "Ratios are nspr's speed-up over the peer (above 1×: nspr is faster or smaller). "
-          "A _cpu row is the CPU time (user and system, all threads) per operation of the row above: "
-          "64 KiB, round trip, connection, datagram, line, connection. raw is the floor, the same work "
-          "in raw system calls from Go, where measured.")
-    if load:
-        print(f"One-minute load average at the rounds' starts and the end: {min(load):g} to {max(load):g} "
-              f"(the machine has {os.cpu_count()} CPUs).")
-    print()
-    print("| workload | unit | " + " | ".join(IMPLS) + " | raw | nspr/net | nspr/C | nspr/python | target | nspr allocs/op |")
-    print("|---" * (len(IMPLS) + 8) + "|")
-    # Each workload's row is followed by the CPU time it took per operation.
-    for workload in [w for base in ORDER for w in (base, base + "_cpu")]:
-        if not any((workload, i) in values for i in IMPLS):
+def verdicts(workload, unit, values):
+    """The target's verdicts for a row, or "—" where it has none."""
+    out = []
+    for peer, want in TARGETS.get(workload, []):
+        if peer is None:
+            ours = values.get((workload, "go-nspr"))
+            if ours:
+                m = statistics.median(ours)
+                ok = m <= want if unit in LOWER_IS_BETTER else m >= want
+                out.append(f"{'≤' if unit in LOWER_IS_BETTER else '≥'}{want:g} {unit}: "
+                           f"{'met' if ok else 'MISSED'}")
             continue
+        r = speedup(workload, unit, values, peer)
+        if r is not None:
+            out.append(f"≥{want:g}× {peer}: {'met' if r >= want else 'MISSED'}")
+    return "; ".join(out) or "—"
+
+
+def rows(values):
+    """The workloads present, in ORDER, each followed by its _cpu row."""
+    return [w for base in ORDER for w in (base, base + "_cpu")
+            if any((w, i) in values for i in IMPLS)]
+
+
+def load_line(load):
+    if not load:
+        return []
+    starts, end = load[:-1] or load, load[-1]
+    idle = all(x < 2 for x in starts)
+    return [f"One-minute load average at each round's start: {', '.join(f'{x:g}' for x in starts)}; "
+            f"at the end {end:g} (the machine has {os.cpu_count()} CPUs): "
+            + ("idle (under 2 at every round's start)." if idle
+               else "NOT idle: under 2 is idle; record only an idle run.")]
+
+
+def summary(values, units, load, rounds):
+    """The one-screen table: nspr, the best peer, the ratio, the verdict."""
+    when = f" on commit {INFO['commit']}" if "commit" in INFO else ""
+    when += f", {INFO['date']}" if "date" in INFO else ""
+    out = [f"Medians of {rounds} round(s) of `bash bench/run.sh`{when}. Ratio: nspr's speed-up over the best "
+           "peer (above 1×: nspr is faster or smaller), the same direction as `nspr bench`'s nspr/net."]
+    out += load_line(load)
+    out += ["", "| workload | unit | nspr | best peer | ratio | target |", "|---|---|---|---|---|---|"]
+    for workload in rows(values):
+        if workload.endswith("_cpu") or workload in NOT_SUMMARISED:
+            continue
+        unit = units.get(workload, "")
+        best, best_r = None, None
+        for peer in IMPLS[1:]:
+            r = speedup(workload, unit, values, peer)
+            if r is not None and (best_r is None or r < best_r):
+                best, best_r = peer, r
+        peer_cell = "—" if best is None else f"{best} {fmt(statistics.median(values[workload, best]))}"
+        ours = values.get((workload, "go-nspr"))
+        out.append(f"| {workload} | {unit} | {fmt(statistics.median(ours)) if ours else '—'} | {peer_cell} | "
+                   f"{'—' if best_r is None else f'{best_r:.2f}×'} | {verdicts(workload, unit, values)} |")
+    notes = [n for w, n in NOTES.items() if (w, "go-nspr") in values]
+    if notes:
+        out += [""] + [f"- {n}" for n in notes]
+    return out
+
+
+def full_table(values, units, allocs, load, rounds):
+    out = [f"Medians of {rounds} round(s), ± half the range as % of the median. "
+           "Ratios are nspr's speed-up over the peer (above 1×: nspr is faster or smaller). "
+           "A _cpu row is the CPU time (user and system, all threads) per operation of the row above: "
+           "64 KiB, round trip, connection, datagram, line, connection. raw is the floor, the same work "
+           "in raw system calls from Go, where measured."]
+    out += load_line(load)
+    out += ["", "| workload | unit | " + " | ".join(IMPLS) +
+            " | raw | nspr/net | nspr/C | nspr/python | target | nspr allocs/op |",
+            "|---" * (len(IMPLS) + 8) + "|"]
+    for workload in rows(values):
         unit = units.get(workload, "")
         row = [workload, unit] + [cell(values.get((workload, i))) for i in IMPLS + ["raw"]]
         for peer in IMPLS[1:]:
             r = speedup(workload, unit, values, peer)
             row.append("—" if r is None else f"{r:.2f}×")
-        verdicts = []
-        for peer, want in TARGETS.get(workload, []):
-            if peer is None:
-                ours = values.get((workload, "go-nspr"))
-                if ours:
-                    m = statistics.median(ours)
-                    ok = m <= want if unit in LOWER_IS_BETTER else m >= want
-                    verdicts.append(f"{'≤' if unit in LOWER_IS_BETTER else '≥'}{want:g} {unit}: "
-                                    f"{'met' if ok else 'MISSED'}")
-                continue
-            r = speedup(workload, unit, values, peer)
-            if r is not None:
-                verdicts.append(f"≥{want:g}× {peer}: {'met' if r >= want else 'MISSED'}")
-        row.append("; ".join(verdicts) or "—")
+        row.append(verdicts(workload, unit, values))
         a = allocs.get((workload, "go-nspr"))
         row.append(f"{statistics.median(a):g}" if a else "—")
-        print("| " + " | ".join(row) + " |")
+        out.append("| " + " | ".join(row) + " |")
+    return out
+
+
+def write_blocks(path, blocks):
+    """Replaces each <!-- NAME:begin --> … <!-- NAME:end --> block of path."""
+    text = open(path).read()
+    for name, lines in blocks.items():
+        begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
+        i, j = text.find(begin), text.find(end)
+        if i < 0 or j < i:
+            sys.exit(f"report.py: {path} has no {begin} … {end} block")
+        text = text[:i + len(begin)] + "\n" + "\n".join(lines) + "\n" + text[j:]
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def main(argv):
+    write = None
+    if len(argv) == 3 and argv[0] == "--write":
+        write, argv = argv[1], argv[2:]
+    if len(argv) != 1:
+        sys.exit("usage: report.py [--write FILE] RESULTS")
+    values, units, allocs = parse(argv[0])
+    load = values.pop(("load", ""), [])
+    rounds = max((len(v) for v in values.values()), default=0)
+    blocks = {"summary": summary(values, units, load, rounds),
+              "results": full_table(values, units, allocs, load, rounds)}
+    print("\n".join(blocks["summary"] + [""] + blocks["results"]))
+    if write:
+        write_blocks(write, blocks)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1:])

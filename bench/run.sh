@@ -7,6 +7,7 @@
 #   bench/run.sh            full sizes, 5 rounds
 #   bench/run.sh --quick    small sizes, 1 round (a smoke test of the suite)
 #   bench/run.sh --rounds N
+#   bench/run.sh --record   also write the tables into BENCHMARKS.md
 # RESULTS=FILE keeps the raw results (default: a temporary file).
 #
 # Each implementation of a workload runs in a process of its own, one after
@@ -17,12 +18,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-rounds=5 quick=0
+rounds=5 quick=0 record=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 rounds=1 ;;
     --rounds) rounds="$2"; shift ;;
-    *) echo "usage: bench/run.sh [--quick] [--rounds N]" >&2; exit 2 ;;
+    --record) record=(--write BENCHMARKS.md) ;;
+    *) echo "usage: bench/run.sh [--quick] [--rounds N] [--record]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -39,9 +41,12 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 results=${RESULTS:-$work/results.txt}
 : >"$results"
+# What was measured and when, for the report's header.
+echo "INFO commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo +changes)" >>"$results"
+echo "INFO date $(date -u '+%Y-%m-%d %H:%M UTC')" >>"$results"
 
 echo "building" >&2
-gcc -O2 -Wall -o "$work/nsprbench" bench/c/nsprbench.c $(pkg-config --cflags --libs nspr)
+gcc -O2 -Wall -o "$work/nsprbench" bench/c/nsprbench.c $(pkg-config --cflags --libs nspr) -lm
 go test -c -o "$work/nspr.test" .
 go build -o "$work/manyconns" ./bench/go/manyconns
 py="/usr/bin/python3 bench/python/nssbench.py"
@@ -70,7 +75,9 @@ timed() {
   else
     out=$("$@") || fail "$out" "$*"
   fi
-  grep -E '^(Benchmark|RESULT)' <<<"$out" >>"$results" || echo "bench/run.sh: no result from $*" >&2
+  # rename (a sed script, empty by default) files a run under another name.
+  grep -E '^(Benchmark|RESULT)' <<<"$out" | sed -e "${rename:-}" >>"$results" ||
+    echo "bench/run.sh: no result from $*" >&2
 }
 
 # gobench NAME IMPL OPS COUNT PATTERN runs the Go benchmarks matching
@@ -99,7 +106,14 @@ workload() {
   case "$impl/$name" in
     go-*/tcp_bulk) gobench "$row" "$impl" "$ops" "$ops" "^BenchmarkTCPBulk\$/^$sub\$" ;;
     go-*/tcp_pingpong) gobench "$row" "$impl" "$ops" "$ops" "^BenchmarkTCPPingPong\$/^${1}B\$/^$sub\$" ;;
-    go-*/tcp_accept) gobench "$row" "$impl" "$ops" "$ops" "^BenchmarkTCPAccept\$/^$sub\$" ;;
+    go-*/tcp_accept)
+      gobench "$row" "$impl" "$ops" "$ops" "^BenchmarkTCPAccept\$/^$sub\$"
+      # Go's listeners use MPTCP by default since Go 1.24: net's accept
+      # again without it, filed as workload tcp_accept_nomptcp.
+      if [ "$impl" = go-net ]; then
+        GODEBUG=multipathtcp=0 rename='s,^BenchmarkTCPAccept/,BenchmarkTCPAcceptNoMPTCP/,' \
+          gobench tcp_accept_nomptcp "$impl" "$ops" "$ops" "^BenchmarkTCPAccept\$/^$sub\$"
+      fi ;;
     go-*/udp_pps)
       gobench "$row" "$impl" "$ops" "$ops" "^BenchmarkUDP\$/^$sub\$"
       if [ "$impl" = go-nspr ]; then gobench udp_pps_batch "$impl" "$ops" "$ops" '^BenchmarkUDPBatch$'; fi ;;
@@ -112,7 +126,9 @@ workload() {
     go-*/readline)
       gobench "$row" "$impl" "$ops" "$ops" "^BenchmarkReadLine\$/^$sub\$"
       # ReadLinesInto: a batch of lines a call, as the batch datagram calls.
-      if [ "$impl" = go-nspr ]; then gobench readline_batch "$impl" "$ops" "$ops" '^BenchmarkReadLine$/^impl=nspr-batch$'; fi ;;
+      if [ "$impl" = go-nspr ]; then gobench readline_batch "$impl" "$ops" "$ops" '^BenchmarkReadLine$/^impl=nspr-batch$'; fi
+      # A LineReader's ReadLineInto: the read side held, as bufio holds its reader.
+      if [ "$impl" = go-nspr ]; then gobench readline_reader "$impl" "$ops" "$ops" '^BenchmarkReadLine$/^impl=nspr-reader$'; fi ;;
     go-*/many_conns) timed "$row" "$impl" "$ops" "$work/manyconns" -impl "${impl#go-}" -n "$1" ;;
     nspr-c/*) timed "$row" "$impl" "$ops" "$c" "$name" "$@" ;;
     python-nss/*) timed "$row" "$impl" "$ops" $py "$name" "$@" ;;
@@ -149,4 +165,4 @@ for round in $(seq "$rounds"); do
 done
 echo "LOAD $(cut -d' ' -f1 /proc/loadavg)" >>"$results"
 
-/usr/bin/python3 bench/report.py "$results"
+/usr/bin/python3 bench/report.py "${record[@]}" "$results"

@@ -29,9 +29,11 @@ Workloads (every figure a rate, so higher is better):
 ` + workloadList() + `
 --quick runs smaller sizes and 3 rounds (a few seconds); the full sizes,
 with 5 rounds, take one to two minutes. bench/run.sh adds NSPR in C and
-python-nss to the comparison.
+python-nss to the comparison; its summary at the top of BENCHMARKS.md uses
+the same workload names and the same direction of ratio (above 1: nspr is
+ahead), though it gives poll_idle_1000 in microseconds a poll.
 
-  $ nspr bench --quick --workload tcp_pingpong`,
+  $ nspr bench --quick --workload tcp_pingpong_1B`,
 	flags: func(fs *flag.FlagSet) func(context.Context, stdio, []string) error {
 		quick := fs.Bool("quick", false, "small sizes and 3 rounds, for a quick look")
 		asJSON := fs.Bool("json", false, "print the results as JSON instead of a table")
@@ -71,7 +73,7 @@ python-nss to the comparison.
 				if err != nil {
 					return fmt.Errorf("%s: %w", w.Name, err)
 				}
-				fmt.Fprintf(std.err, "%-13s nspr %s, net %s %s: %d rounds of %d in %.1f s\n",
+				fmt.Fprintf(std.err, "%-16s nspr %s, net %s %s: %d rounds of %d in %.1f s\n",
 					w.Name, formatFigure(r.NSPR), formatFigure(r.Net), r.Unit, r.Rounds, r.N, r.seconds)
 				rep.Results = append(rep.Results, r)
 			}
@@ -114,7 +116,7 @@ type benchResult struct {
 func workloadList() string {
 	var b strings.Builder
 	for _, w := range workload.Workloads {
-		fmt.Fprintf(&b, "  %-13s %s, %s (%d a run, %d with --quick)\n", w.Name, w.Desc, w.Unit, w.Full, w.Quick)
+		fmt.Fprintf(&b, "  %-16s %s, %s (%d a run, %d with --quick)\n", w.Name, w.Desc, w.Unit, w.Full, w.Quick)
 	}
 	return b.String()
 }
@@ -200,7 +202,7 @@ func formatFigure(f float64) string {
 }
 
 func printTable(std stdio, rep benchReport) error {
-	const row = "%-14s %-7s %10s %10s %9s\n"
+	const row = "%-16s %-7s %10s %10s %9s\n"
 	fmt.Fprintf(std.out, row, "workload", "unit", "nspr", "net", "nspr/net")
 	for _, r := range rep.Results {
 		fmt.Fprintf(std.out, row, r.Workload, r.Unit, formatFigure(r.NSPR), formatFigure(r.Net), fmt.Sprintf("%.2f", r.Ratio))

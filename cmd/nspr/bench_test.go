@@ -9,14 +9,14 @@ import (
 )
 
 // TestBenchJSON runs a bench of each workload and checks that its JSON holds
-// a positive figure for both implementations: tcp_pingpong as --quick runs
+// a positive figure for both implementations: tcp_pingpong_1B as --quick runs
 // it, the others with 50 iterations and one round.
 func TestBenchJSON(t *testing.T) {
-	for _, name := range []string{"tcp_pingpong", "tcp_bulk", "tcp_accept", "udp_pps", "poll_idle", "readline"} {
+	for _, name := range []string{"tcp_pingpong_1B", "tcp_bulk", "tcp_accept", "udp_pps", "poll_idle_1000", "readline"} {
 		t.Run(name, func(t *testing.T) {
 			args := []string{"bench", "--quick", "--json", "--workload", name}
 			n, rounds := workloadQuick(t, name), 3
-			if name != "tcp_pingpong" {
+			if name != "tcp_pingpong_1B" {
 				n, rounds = 50, 1
 				args = append(args, "--rounds", "1", "--n", "50")
 			}

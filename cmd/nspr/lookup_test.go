@@ -106,7 +106,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"proto", "--help"}, 0, "PR_GetProtoByName", ""},
 		{[]string{"listen", "--help"}, 0, "-echo", ""},
 		{[]string{"connect", "-help"}, 0, "-timeout duration", ""},
-		{[]string{"bench", "--help"}, 0, "tcp_pingpong", ""},
+		{[]string{"bench", "--help"}, 0, "tcp_pingpong_1B", ""},
 		{[]string{"resolve"}, 2, "", "nspr: resolve: want one HOST, got 0 arguments"},
 		{[]string{"resolve", "a", "b"}, 2, "", "want one HOST"},
 		{[]string{"resolve", "localhost", "--family", "ipx"}, 2, "", `unknown family "ipx"`},
