@@ -197,35 +197,6 @@ func TestLineReader(t *testing.T) {
 	}
 }
 
-// TestLineReaderCloseWakes closes a socket under a LineReader's blocked
-// ReadLineInto, and checks that it reports the close after.
-func TestLineReaderCloseWakes(t *testing.T) {
-	_, server := connectedPair(t, AFInet)
-	r, err := server.LineReader()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Release()
-	done := make(chan error, 1)
-	go func() {
-		_, err := r.ReadLineInto(make([]byte, 64), IntervalNoTimeout)
-		done <- err
-	}()
-	time.Sleep(50 * time.Millisecond)
-	server.Close()
-	select {
-	case err := <-done:
-		if !errors.Is(err, net.ErrClosed) {
-			t.Errorf("ReadLineInto woken by Close: %v, want net.ErrClosed", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("ReadLineInto still blocked 5 s after Close")
-	}
-	if _, err := r.ReadLineInto(make([]byte, 64), IntervalNoWait); !errors.Is(err, net.ErrClosed) {
-		t.Errorf("ReadLineInto after Close: %v, want net.ErrClosed", err)
-	}
-}
-
 // TestReadLineDefaultCap feeds a line that never ends: ReadLine(0) returns
 // it in DefaultMaxLine pieces and the read-ahead stays bounded.
 func TestReadLineDefaultCap(t *testing.T) {
@@ -591,23 +562,46 @@ func TestReadLineClosedAndNil(t *testing.T) {
 	}
 }
 
-// TestReadLineCloseWakes closes a socket under a blocked ReadLine.
+// TestReadLineCloseWakes closes a socket under a blocked line read, which
+// returns at once, as every later read does, with net.ErrClosed.
 func TestReadLineCloseWakes(t *testing.T) {
-	_, server := connectedPair(t, AFInet)
-	done := make(chan error, 1)
-	go func() {
-		_, err := server.ReadLine(0, IntervalNoTimeout)
-		done <- err
-	}()
-	time.Sleep(50 * time.Millisecond)
-	server.Close()
-	select {
-	case err := <-done:
-		if !errors.Is(err, net.ErrClosed) {
-			t.Errorf("ReadLine woken by Close: %v, want net.ErrClosed", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("ReadLine still blocked 5 s after Close")
+	tests := []struct {
+		name string
+		// reader returns the line read to block in, on server.
+		reader func(t *testing.T, server *Socket) func(timeout Interval) error
+	}{
+		{"ReadLine", func(t *testing.T, server *Socket) func(Interval) error {
+			return func(timeout Interval) error { _, err := server.ReadLine(0, timeout); return err }
+		}},
+		{"LineReader", func(t *testing.T, server *Socket) func(Interval) error {
+			r, err := server.LineReader()
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { r.Release() })
+			return func(timeout Interval) error { _, err := r.ReadLineInto(make([]byte, 64), timeout); return err }
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, server := connectedPair(t, AFInet)
+			read := tc.reader(t, server)
+			done := make(chan error, 1)
+			go func() { done <- read(IntervalNoTimeout) }()
+			time.Sleep(50 * time.Millisecond)
+			server.Close()
+			select {
+			case err := <-done:
+				if !errors.Is(err, net.ErrClosed) {
+					t.Errorf("woken by Close: %v, want net.ErrClosed", err)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatal("still blocked 5 s after Close")
+			}
+			if err := read(IntervalNoWait); !errors.Is(err, net.ErrClosed) {
+				t.Errorf("after Close: %v, want net.ErrClosed", err)
+			}
+		})
 	}
 }
 
