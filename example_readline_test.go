@@ -61,6 +61,39 @@ func ExampleSocket_ReadLineInto() {
 	// "an the buffer\n"
 }
 
+// A LineReader holds the socket's read side while one goroutine reads a
+// stream of lines, sparing the lock that ReadLineInto takes for each line;
+// Release gives the read side back, with the unread bytes still buffered.
+func ExampleLineReader() {
+	peer, s, err := nspr.NewTCPPair()
+	if err != nil {
+		panic(err)
+	}
+	defer s.Close()
+	peer.Send([]byte("one\ntwo\nthree\nrest"), nspr.IntervalNoTimeout)
+	peer.Close()
+	r, err := s.LineReader()
+	if err != nil {
+		panic(err)
+	}
+	buf := make([]byte, 64)
+	for range 3 {
+		n, err := r.ReadLineInto(buf, nspr.SecondsToInterval(5))
+		if err != nil || n == 0 {
+			break
+		}
+		fmt.Printf("%q\n", buf[:n])
+	}
+	r.Release()
+	n, _ := s.Recv(buf, nspr.SecondsToInterval(5))
+	fmt.Printf("then Recv: %q\n", buf[:n])
+	// Output:
+	// "one\n"
+	// "two\n"
+	// "three\n"
+	// then Recv: "rest"
+}
+
 // A File is the socket as an io.Reader and io.Writer, so the standard
 // library's readers and writers work on it. Closing the File leaves the
 // socket open.
