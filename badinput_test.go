@@ -282,6 +282,7 @@ func socketMethodCalls() map[string]func(s *Socket) error {
 		"KeepAliveIdle":      func(s *Socket) error { return errOf(s.KeepAliveIdle()) },
 		"KeepAliveInterval":  func(s *Socket) error { return errOf(s.KeepAliveInterval()) },
 		"LeaveGroup":         func(s *Socket) error { return s.LeaveGroup(group, NetworkAddress{}) },
+		"LineReader":         func(s *Socket) error { return errOf(s.LineReader()) },
 		"Lines":              func(s *Socket) error { return firstLineError(s.Lines(tick)) },
 		"Linger":             func(s *Socket) error { return errOf(s.Linger()) },
 		"Listen":             func(s *Socket) error { return s.Listen(1) },
