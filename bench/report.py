@@ -236,8 +236,9 @@ def summary(values, units, load, rounds):
     """The one-screen table: nspr, the best peer, the ratio, the verdict."""
     when = f" on commit {INFO['commit']}" if "commit" in INFO else ""
     when += f", {INFO['date']}" if "date" in INFO else ""
-    out = [f"Medians of {rounds} round(s) of `bash bench/run.sh`{when}. Ratio: nspr's speed-up over the best "
-           "peer (above 1×: nspr is faster or smaller), the same direction as `nspr bench`'s nspr/net."]
+    out = [f"Medians of {rounds} round(s) of `bash bench/run.sh`{when}, nspr's with ± half its range as % "
+           "of the median. Ratio: nspr's speed-up over the best peer (above 1×: nspr is faster or smaller), "
+           "the same direction as `nspr bench`'s nspr/net."]
     out += load_line(load)
     out += ["", "| workload | unit | nspr | best peer | ratio | target |", "|---|---|---|---|---|---|"]
     for workload in rows(values):
@@ -250,8 +251,8 @@ def summary(values, units, load, rounds):
             if r is not None and (best_r is None or r < best_r):
                 best, best_r = peer, r
         peer_cell = "—" if best is None else f"{best} {fmt(statistics.median(values[workload, best]))}"
-        ours = values.get((workload, "go-nspr"))
-        out.append(f"| {workload} | {unit} | {fmt(statistics.median(ours)) if ours else '—'} | {peer_cell} | "
+        ours = values.get((workload, "go-nspr"), [])
+        out.append(f"| {workload} | {unit} | {cell(ours)} | {peer_cell} | "
                    f"{'—' if best_r is None else f'{best_r:.2f}×'} | {verdicts(workload, unit, values)} |")
     notes = [n for w, n in NOTES.items() if (w, "go-nspr") in values]
     if notes:
