@@ -66,10 +66,14 @@ var (
 func (c *Conn) Socket() *Socket { return (*Socket)(c) }
 
 // Read reads up to len(p) bytes (PR_Recv), with io.EOF at the end of a
-// stream.
+// stream. An empty p returns 0, nil at once, as net's connections do;
+// Recv of an empty buffer waits for data as PR_Recv does.
 func (c *Conn) Read(p []byte) (int, error) {
 	const op = "read"
 	s := (*Socket)(c)
+	if len(p) == 0 {
+		return 0, s.check(op)
+	}
 	w, err := s.viewWait(op, false)
 	if err != nil {
 		return 0, err

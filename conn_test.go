@@ -512,3 +512,52 @@ func TestUnixgramPacketConnView(t *testing.T) {
 		t.Errorf("sender %#v", from)
 	}
 }
+
+// TestGoReadOfEmptySliceReturnsAtOnce checks that the Go views keep net's
+// rule for an empty p (internal/poll returns 0, nil at once, even past a
+// deadline), where Recv waits as PR_Recv does; a closed socket still fails.
+func TestGoReadOfEmptySliceReturnsAtOnce(t *testing.T) {
+	tests := []struct {
+		name string
+		read func(t *testing.T) (io.Reader, *Socket)
+	}{
+		{"Conn", func(t *testing.T) (io.Reader, *Socket) {
+			_, server := connectedPair(t, AFInet)
+			return server.Conn(), server
+		}},
+		{"Conn/past deadline", func(t *testing.T) (io.Reader, *Socket) {
+			_, server := connectedPair(t, AFInet)
+			server.Conn().SetReadDeadline(time.Now().Add(-time.Second))
+			return server.Conn(), server
+		}},
+		{"Socket (io.Reader)", func(t *testing.T) (io.Reader, *Socket) {
+			_, server := connectedPair(t, AFInet)
+			return server, server
+		}},
+		{"PacketConn", func(t *testing.T) (io.Reader, *Socket) {
+			s := newTestSocket(t, AFInet, DescSocketUDP)
+			if err := s.Bind(loopback(AFInet, 0)); err != nil {
+				t.Fatal(err)
+			}
+			self, _ := s.SockName()
+			if err := s.Connect(self, SecondsToInterval(5)); err != nil {
+				t.Fatal(err)
+			}
+			return s.PacketConn(), s
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, s := tt.read(t)
+			start := time.Now()
+			n, err := r.Read([]byte{})
+			if n != 0 || err != nil || time.Since(start) > 100*time.Millisecond {
+				t.Errorf("Read(empty) = %d, %v after %v; want 0, nil at once", n, err, time.Since(start))
+			}
+			s.Close()
+			if _, err := r.Read([]byte{}); !errors.Is(err, net.ErrClosed) {
+				t.Errorf("Read(empty) after Close = %v; want net.ErrClosed", err)
+			}
+		})
+	}
+}

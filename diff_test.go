@@ -485,6 +485,21 @@ func socketDiffCases(t *testing.T) []diffCase {
 			got: goConn(func(c, s *Socket) string { return res(c.Send([]byte("0123456789"), IntervalNoTimeout)) })},
 		{name: "recv timeout", py: pyConn + "r = s.recv(5, io.milliseconds_to_interval(100))",
 			got: goConn(func(c, s *Socket) string { _, err := s.Recv(make([]byte, 5), ms(100)); return res(nil, err) })},
+		{name: "recv(0) timeout", py: pyConn + "r = s.recv(0, io.milliseconds_to_interval(100))",
+			got: goConn(func(c, s *Socket) string { _, err := s.Recv(nil, ms(100)); return res(nil, err) })},
+		{name: "recv(0) no wait", py: pyConn + "r = s.recv(0, io.PR_INTERVAL_NO_WAIT)",
+			got: goConn(func(c, s *Socket) string { _, err := s.Recv(nil, IntervalNoWait); return res(nil, err) })},
+		{name: "recv(0) with data takes none", py: pyConn + `c.send(b"abc"); io.Socket.poll([(s, io.PR_POLL_READ)], io.seconds_to_interval(5)); r = [s.recv(0), s.recv(5)]`,
+			got: goConn(func(c, s *Socket) string {
+				c.Send([]byte("abc"), IntervalNoTimeout)
+				Poll([]PollDesc{{s, PollRead}}, SecondsToInterval(5))
+				if n, err := s.Recv(nil, SecondsToInterval(5)); n != 0 || err != nil {
+					return res(nil, err)
+				}
+				b := make([]byte, 5)
+				n, err := s.Recv(b, SecondsToInterval(5))
+				return lineList([][]byte{{}, b[:n]}, err)
+			})},
 		{name: "recv after peer close", py: pyConn + "c.close(); r = s.recv(5)",
 			got: goConn(func(c, s *Socket) string {
 				c.Close()

@@ -29,11 +29,11 @@ func hook[F any](t *testing.T, v *F, f F) {
 func TestFaultEINTRRetried(t *testing.T) {
 	client, server := connectedPair(t, AFInet)
 	var reads, writes int
-	hook(t, &sysRead, func(fd int, p []byte) (int, syscall.Errno) {
+	hook(t, &sysRecv, func(fd int, p []byte) (int, syscall.Errno) {
 		if reads++; reads%2 == 1 {
 			return -1, syscall.EINTR
 		}
-		return rawRead(fd, p)
+		return rawRecv(fd, p)
 	})
 	hook(t, &sysWrite, func(fd int, p []byte) (int, syscall.Errno) {
 		if writes++; writes%2 == 1 {
@@ -95,13 +95,13 @@ func TestFaultEAGAINStorm(t *testing.T) {
 	var calls, fakes int
 	var storm atomic.Bool // a fake EAGAIN needs a later readiness edge: stop before the last one
 	storm.Store(true)
-	hook(t, &sysRead, func(fd int, p []byte) (int, syscall.Errno) {
+	hook(t, &sysRecv, func(fd int, p []byte) (int, syscall.Errno) {
 		calls++
 		if storm.Load() && calls%3 != 0 { // two fake EAGAINs, then the real call
 			fakes++
 			return -1, syscall.EAGAIN
 		}
-		return rawRead(fd, p)
+		return rawRecv(fd, p)
 	})
 	done := make(chan error, 1)
 	go func() {
@@ -159,7 +159,7 @@ func TestFaultErrnoMapped(t *testing.T) {
 				return err
 			},
 			func(t *testing.T, e syscall.Errno) {
-				hook(t, &sysRead, func(int, []byte) (int, syscall.Errno) { return -1, e })
+				hook(t, &sysRecv, func(int, []byte) (int, syscall.Errno) { return -1, e })
 			}},
 		{"send EPIPE", syscall.EPIPE, ConnectResetError,
 			func(t *testing.T, c, s *Socket) error {
@@ -234,8 +234,8 @@ func TestFaultShortIO(t *testing.T) {
 	hook(t, &sysWrite, func(fd int, p []byte) (int, syscall.Errno) {
 		return rawWrite(fd, p[:min(len(p), 3)])
 	})
-	hook(t, &sysRead, func(fd int, p []byte) (int, syscall.Errno) {
-		return rawRead(fd, p[:min(len(p), 1)])
+	hook(t, &sysRecv, func(fd int, p []byte) (int, syscall.Errno) {
+		return rawRecv(fd, p[:min(len(p), 1)])
 	})
 	msg := make([]byte, 3000)
 	for i := range msg {

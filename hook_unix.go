@@ -19,7 +19,7 @@ import (
 // (waiting is the poller's job), and the hand-off cost about 8% of the
 // datagram rate and 3% of the ping-pong rate.
 var (
-	sysRead     = rawRead
+	sysRecv     = rawRecv
 	sysWrite    = rawWrite
 	sysRecvfrom = rawRecvfrom
 	sysSendto   = rawSendto
@@ -28,8 +28,11 @@ var (
 	sysPollNow  = rawPollNow // poll(2) with a zero timeout
 )
 
-func rawRead(fd int, p []byte) (int, syscall.Errno) {
-	n, _, e := unix.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(bufPtr(p)), uintptr(len(p)))
+// rawRecv is recv(2), as PR_Recv calls it, rather than read(2): a socket's
+// read(2) answers an empty buffer with 0 at once, which reads as the end of
+// the stream, where recv(2) waits for data as for any other receive.
+func rawRecv(fd int, p []byte) (int, syscall.Errno) {
+	n, _, e := unix.RawSyscall6(unix.SYS_RECVFROM, uintptr(fd), uintptr(bufPtr(p)), uintptr(len(p)), 0, 0, 0)
 	return int(n), e
 }
 

@@ -19,7 +19,7 @@ import (
 type opKind uint8
 
 const (
-	kindRead      opKind = iota // read(2): Recv on a stream or connected socket
+	kindRead      opKind = iota // recv(2): Recv on a stream or connected socket
 	kindRecvFrom                // recvfrom(2) with the sender's address
 	kindAccept                  // accept4(2)
 	kindWrite                   // send(2), looping until the buffer is sent
@@ -67,7 +67,7 @@ func (io *ioOp) try(fd uintptr) bool {
 		var e syscall.Errno
 		switch io.kind {
 		case kindRead:
-			n, e = sysRead(int(fd), io.p)
+			n, e = sysRecv(int(fd), io.p)
 		case kindRecvFrom:
 			io.size = unix.SizeofSockaddrAny
 			n, e = sysRecvfrom(int(fd), io.p, &io.rsa, &io.size)

@@ -317,7 +317,9 @@ func (s *Socket) Lines(timeout Interval) iter.Seq2[[]byte, error] {
 // As in the original, it returns the bytes read ahead and, when they are
 // fewer than n, what one receive adds, waiting as Recv does; at the end of
 // the stream the result is shorter, down to empty. To read exactly n bytes,
-// use io.ReadFull on the socket. n == 0 returns an empty slice at once.
+// use io.ReadFull on the socket. n == 0 is a receive into an empty buffer,
+// as Recv's: it waits for data without taking any, unless bytes are read
+// ahead, and returns an empty slice.
 //
 // n < 0 reads until the end of the stream (the original's read()), holding
 // at most MaxReadAll bytes: past that it is PR_BUFFER_OVERFLOW_ERROR with the
@@ -336,13 +338,10 @@ func (s *Socket) ReadSize(n int, timeout Interval) ([]byte, error) {
 	if err := s.check(op); err != nil {
 		return nil, err
 	}
-	if n == 0 {
-		return []byte{}, nil
-	}
 	s.rd.mu.Lock()
 	defer s.rd.mu.Unlock()
 	b := s.ra.buffered()
-	if b >= n {
+	if b > 0 && b >= n {
 		out := make([]byte, n)
 		s.ra.take(out)
 		return out, nil

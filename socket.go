@@ -237,8 +237,11 @@ func sysErr(op string, err error) error {
 }
 
 // Read implements io.Reader: Recv without a time limit, with io.EOF at the
-// end of the stream.
+// end of the stream. An empty p returns 0, nil at once, as Conn.Read does.
 func (s *Socket) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, s.check("read")
+	}
 	n, err := s.Recv(p, IntervalNoTimeout)
 	if err == nil && n == 0 && len(p) > 0 {
 		return 0, io.EOF

@@ -861,3 +861,144 @@ func TestUnixAbstractAndPathErrors(t *testing.T) {
 		t.Errorf("abstract SockName = %q (%v), want %q", got.Path(), got.Family(), name)
 	}
 }
+
+// A receive into an empty buffer is a receive like any other, as PR_Recv's
+// recv(2) is: it waits for data (or the end of the stream) as its interval and
+// the non-blocking flag say, consumes nothing, and reports 0 once data is there.
+// Only bytes already read ahead answer it at once. python-nss gives the same
+// answers for recv(0, timeout) and read(0).
+func TestZeroLengthReceiveWaits(t *testing.T) {
+	const timeout = 150 * time.Millisecond
+	calls := []struct {
+		name string
+		call func(s *Socket, iv Interval) (int, error)
+	}{
+		{"Recv", func(s *Socket, iv Interval) (int, error) { return s.Recv([]byte{}, iv) }},
+		{"RecvFrom", func(s *Socket, iv Interval) (int, error) {
+			n, _, err := s.RecvFrom(nil, iv)
+			return n, err
+		}},
+		{"ReadSize", func(s *Socket, iv Interval) (int, error) {
+			b, err := s.ReadSize(0, iv)
+			if err == nil && b == nil {
+				t.Errorf("ReadSize(0) returned a nil slice without an error")
+			}
+			return len(b), err
+		}},
+	}
+	cases := []struct {
+		name    string
+		prepare func(t *testing.T, client, server *Socket) // before the call on server
+		iv      Interval
+		code    ErrorCode // 0: want 0, nil
+		wait    time.Duration
+		rest    string // what a later Recv finds: nothing was consumed
+	}{
+		{name: "idle", iv: DurationToInterval(timeout), code: IOTimeoutError, wait: timeout},
+		{name: "idle/NoWait", iv: IntervalNoWait, code: IOTimeoutError},
+		{name: "idle/nonblocking", iv: DurationToInterval(timeout), code: WouldBlockError,
+			prepare: func(t *testing.T, _, server *Socket) {
+				if err := server.SetNonblocking(true); err != nil {
+					t.Fatal(err)
+				}
+			}},
+		{name: "data", iv: DurationToInterval(timeout), rest: "abc",
+			prepare: func(t *testing.T, client, server *Socket) {
+				client.Send([]byte("abc"), SecondsToInterval(5))
+				waitReadable(t, server)
+			}},
+		{name: "peer closed", iv: DurationToInterval(timeout),
+			prepare: func(t *testing.T, client, server *Socket) {
+				client.Close()
+				waitReadable(t, server)
+			}},
+		{name: "read ahead", iv: IntervalNoWait, rest: "de",
+			prepare: func(t *testing.T, client, server *Socket) {
+				client.Send([]byte("abc\nde"), SecondsToInterval(5))
+				if line, err := server.ReadLine(0, SecondsToInterval(5)); string(line) != "abc\n" || err != nil {
+					t.Fatalf("ReadLine = %q, %v", line, err)
+				}
+			}},
+	}
+	for _, c := range calls {
+		for _, tc := range cases {
+			t.Run(c.name+"/"+tc.name, func(t *testing.T) {
+				client, server := connectedPair(t, AFInet)
+				if tc.prepare != nil {
+					tc.prepare(t, client, server)
+				}
+				start := time.Now()
+				n, err := c.call(server, tc.iv)
+				elapsed := time.Since(start)
+				switch {
+				case tc.code == IOTimeoutError && tc.wait > 0:
+					within(t, c.name, start, tc.wait, err)
+				case tc.code != 0:
+					wantCode(t, c.name, err, tc.code)
+				case n != 0 || err != nil:
+					t.Errorf("%s = %d, %v; want 0, nil", c.name, n, err)
+				}
+				if tc.wait == 0 && elapsed > 100*time.Millisecond {
+					t.Errorf("%s waited %v; want an answer at once", c.name, elapsed)
+				}
+				if tc.rest != "" {
+					server.SetNonblocking(false)
+					buf := make([]byte, 16)
+					n, err := server.Recv(buf, SecondsToInterval(5))
+					if string(buf[:n]) != tc.rest || err != nil {
+						t.Errorf("Recv after %s = %q, %v; want %q", c.name, buf[:n], err, tc.rest)
+					}
+				}
+			})
+		}
+	}
+}
+
+// On a datagram socket an empty buffer takes the next datagram, truncated to
+// nothing, as recv(2) and the original do: the next receive gets the one after.
+func TestZeroLengthReceiveTakesDatagram(t *testing.T) {
+	calls := []struct {
+		name string
+		call func(s *Socket, iv Interval) (int, error)
+	}{
+		{"Recv", func(s *Socket, iv Interval) (int, error) { return s.Recv(nil, iv) }},
+		{"RecvFrom", func(s *Socket, iv Interval) (int, error) {
+			n, _, err := s.RecvFrom(nil, iv)
+			return n, err
+		}},
+	}
+	for _, c := range calls {
+		t.Run(c.name, func(t *testing.T) {
+			a := newTestSocket(t, AFInet, DescSocketUDP)
+			b := newTestSocket(t, AFInet, DescSocketUDP)
+			for _, s := range []*Socket{a, b} {
+				if err := s.Bind(loopback(AFInet, 0)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			aAddr, _ := a.SockName()
+			bAddr, _ := b.SockName()
+			if err := a.Connect(bAddr, SecondsToInterval(5)); err != nil {
+				t.Fatal(err)
+			}
+			if n, err := c.call(a, IntervalNoWait); err == nil {
+				t.Fatalf("%s(empty) with no datagram = %d, nil; want PR_IO_TIMEOUT_ERROR", c.name, n)
+			} else {
+				wantCode(t, c.name, err, IOTimeoutError)
+			}
+			for _, m := range []string{"hello", "world"} {
+				if _, err := b.SendTo([]byte(m), aAddr, SecondsToInterval(5)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if n, err := c.call(a, SecondsToInterval(5)); n != 0 || err != nil {
+				t.Fatalf("%s(empty) = %d, %v; want 0, nil", c.name, n, err)
+			}
+			buf := make([]byte, 16)
+			n, err := a.Recv(buf, SecondsToInterval(5))
+			if string(buf[:n]) != "world" || err != nil {
+				t.Errorf("Recv after %s(empty) = %q, %v; want \"world\"", c.name, buf[:n], err)
+			}
+		})
+	}
+}

@@ -78,11 +78,11 @@ func TestCloseWaitsForDirectCall(t *testing.T) {
 	ino := fdInode(fd)
 	entered := make(chan struct{})
 	stillOpen := make(chan bool, 1)
-	hook(t, &sysRead, func(fd int, p []byte) (int, syscall.Errno) {
+	hook(t, &sysRecv, func(fd int, p []byte) (int, syscall.Errno) {
 		close(entered)
 		time.Sleep(50 * time.Millisecond) // Close runs meanwhile
 		stillOpen <- fdInode(fd) == ino
-		return rawRead(fd, p)
+		return rawRecv(fd, p)
 	})
 	go server.Recv(make([]byte, 1), IntervalNoWait)
 	<-entered

@@ -18,7 +18,9 @@ const maxDatagram = 65507
 // ahead by ReadLine come first, without waiting. It waits as timeout says:
 // IntervalNoWait tries once (PR_IO_TIMEOUT_ERROR if nothing is there), a
 // non-blocking socket returns PR_WOULD_BLOCK_ERROR. An unconnected TCP socket
-// is PR_NOT_CONNECTED_ERROR.
+// is PR_NOT_CONNECTED_ERROR. An empty p is a receive like any other, as in
+// NSPR: it waits the same way and returns 0 once data is there, taking none
+// from a stream (on a datagram socket, the datagram).
 func (s *Socket) Recv(p []byte, timeout Interval) (int, error) {
 	return s.recv("recv", p, s.waitOf(timeout))
 }
