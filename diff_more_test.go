@@ -28,6 +28,8 @@ const (
 	compatOptRange      = "Socket options: Out-of-range values are refused, not wrapped"
 	compatOptUnknown    = "Socket options: Unknown options are PR_INVALID_ARGUMENT_ERROR"
 	compatOptBeyond     = "Socket options: Beyond NSPR (SockOptReusePort is 16)"
+	compatOptIfFamily   = "Socket options: An IPv6 interface on an IPv4 socket is PR_INVALID_ARGUMENT_ERROR"
+	compatOptIPv6       = "Socket options: IPv6 sockets use the IPv6 options"
 )
 
 // pyList formats values as run.py prints a Python list.
@@ -407,6 +409,7 @@ func optionDiffCases() []diffCase {
 	group, _ := NewNetworkAddress("224.0.0.251", 0, AFInet)
 	lo, _ := NewNetworkAddress("127.0.0.1", 0, AFInet)
 	far, _ := NewNetworkAddress("203.0.113.1", 0, AFInet)
+	lo6, _ := NewNetworkAddress("::1", 0, AFInet6)
 	sets := []struct {
 		name string
 		py   string // the arguments of set_socket_option
@@ -439,6 +442,7 @@ func optionDiffCases() []diffCase {
 		{"DropMember not joined", "io.PR_SockOpt_DropMember, io.NetworkAddress('224.0.0.251'), io.NetworkAddress(io.PR_IpAddrAny)", SockOptDropMember, MulticastRequest{group, NetworkAddress{}}, false},
 		{"McastInterface 127.0.0.1", "io.PR_SockOpt_McastInterface, io.NetworkAddress('127.0.0.1')", SockOptMcastInterface, lo, false},
 		{"McastInterface not local", "io.PR_SockOpt_McastInterface, io.NetworkAddress('203.0.113.1')", SockOptMcastInterface, far, false},
+		{"McastInterface ::1", "io.PR_SockOpt_McastInterface, io.NetworkAddress(io.PR_IpAddrLoopback, 0, io.PR_AF_INET6)", SockOptMcastInterface, lo6, false},
 		{"unknown option 99", "99, True", 99, Bool(true), false},
 		{"Reuseaddr of the wrong type", "io.PR_SockOpt_Reuseaddr, 'x'", SockOptReuseaddr, Size(1), false},
 	}
@@ -506,6 +510,12 @@ func optionSetDifference(name string, family Family, typ DescType) (string, stri
 		return compatOptRange, "V 64"
 	case name == "IpTypeOfService 256":
 		return compatOptRange, "V 0"
+	case name == "McastInterface ::1" && udp && family == AFInet:
+		return compatOptIfFamily, "V None"
+	case name == "McastInterface ::1" && family == AFInet:
+		return compatOptIfFamily, "E PR_BUFFER_OVERFLOW_ERROR"
+	case name == "McastInterface ::1" && !udp:
+		return compatOptIPv6, "E PR_BUFFER_OVERFLOW_ERROR"
 	case name == "McastTimeToLive 256" && udp:
 		return compatOptRange, "V 0"
 	case udp && (name == "NoDelay true" || name == "MaxSegment 1000" || name == "MaxSegment 1"):

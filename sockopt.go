@@ -643,7 +643,8 @@ func (s *Socket) MulticastInterface() (NetworkAddress, error) {
 
 // SetMulticastInterface sends multicast datagrams by the interface with
 // address iface (PR_SockOpt_McastInterface). An address not on this host
-// is PR_ADDRESS_NOT_AVAILABLE_ERROR.
+// is PR_ADDRESS_NOT_AVAILABLE_ERROR, an IPv6 address on an AFInet socket
+// PR_INVALID_ARGUMENT_ERROR (the original quietly picks 0.0.0.0 instead).
 func (s *Socket) SetMulticastInterface(iface NetworkAddress) error {
 	return s.SetSocketOption(SockOptMcastInterface, iface)
 }

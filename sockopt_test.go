@@ -271,6 +271,7 @@ func TestSocketOptionErrors(t *testing.T) {
 		{"join on TCP6", kTCP6, SockOptAddMember, MulticastRequest{Group: addrOf("[ff02::1:2]:0")}, IOError},
 		{"join an IPv6 group on IPv4", kUDP4, SockOptAddMember, MulticastRequest{Group: addrOf("[ff02::1]:0")}, InvalidArgumentError},
 		{"join on an IPv6 interface", kUDP4, SockOptAddMember, MulticastRequest{Group: addrOf("239.1.1.1:0"), Interface: addrOf("[::1]:0")}, InvalidArgumentError},
+		{"IPv6 interface on IPv4", kUDP4, SockOptMcastInterface, addrOf("[::1]:0"), InvalidArgumentError},
 		{"interface not on this host", kUDP4, SockOptMcastInterface, addrOf("192.0.2.1:0"), AddressNotAvailableError},
 		{"IPv6 interface not on this host", kUDP6, SockOptMcastInterface, addrOf("[2001:db8::1]:0"), AddressNotAvailableError},
 		{"IPv6 interface zone unknown", kUDP6, SockOptMcastInterface, addrOf("[fe80::1%nosuchif0]:0"), AddressNotAvailableError},
