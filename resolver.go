@@ -3,9 +3,11 @@ package nspr
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -22,7 +24,11 @@ import (
 // "." to skip the search list.
 type Resolver struct {
 	// Server is the "host:port" of the DNS server to query instead of the
-	// ones in /etc/resolv.conf. Ignored when Dial is set.
+	// ones in /etc/resolv.conf, with a numeric port. Ignored when Dial is
+	// set. A failed lookup's *net.DNSError names it. A value that is not
+	// host:port fails every lookup of a name or an address (even one the
+	// hosts file would answer; numeric hosts need no lookup) with
+	// PR_INVALID_ARGUMENT_ERROR; Validate reports it before any lookup.
 	Server string
 
 	// Dial, if set, opens every connection to a DNS server, as
@@ -72,12 +78,55 @@ func (r *Resolver) resolver() *Resolver {
 	return r
 }
 
-// net returns the Go resolver configured by r, forced to the pure-Go path.
+// Validate reports whether r can send a query: a Server (unless Dial is
+// set) must be "host:port" with a host and a port of 1-65535, else it is
+// PR_INVALID_ARGUMENT_ERROR naming Resolver.Server. Every lookup of a name
+// or an address checks it; a program that takes the server from its user can
+// call Validate at start to report the mistake before the first lookup.
+func (r *Resolver) Validate() error {
+	return r.resolver().validate("resolver")
+}
+
+func (r *Resolver) validate(op string) error {
+	if r.Dial != nil || r.Server == "" {
+		return nil
+	}
+	host, port, err := net.SplitHostPort(r.Server)
+	if err == nil && host == "" {
+		err = errors.New("no host")
+	}
+	if err == nil {
+		if n, perr := strconv.ParseUint(port, 10, 16); perr != nil || n == 0 {
+			err = errors.New("the port is not a number from 1 to 65535")
+		}
+	}
+	if err != nil {
+		return newError(op, InvalidArgumentError, fmt.Errorf("Resolver.Server %q is not host:port: %w", r.Server, err))
+	}
+	return nil
+}
+
+// failed is PR_DIRECTORY_LOOKUP_ERROR for a failed query. Go's resolver
+// names the server it meant to dial, one of /etc/resolv.conf's, even when
+// Server sent the query elsewhere; the error names the server asked.
+func (r *Resolver) failed(op string, err error) error {
+	var dnsErr *net.DNSError
+	if r.Dial == nil && r.Server != "" && errors.As(err, &dnsErr) && dnsErr.Server != "" {
+		dnsErr.Server = r.Server
+	}
+	return newError(op, DirectoryLookupError, err)
+}
+
+// net returns the Go resolver configured by r, forced to the pure-Go path,
+// or the error of an invalid Server.
 //
 // Every connection to a DNS server is cut when the lookup's context ends: Go
 // keeps waiting on a UDP answer until resolv.conf's timeout even after the
 // caller gave up, which would hold a goroutine and a descriptor for seconds.
-func (r *Resolver) net() *net.Resolver {
+func (r *Resolver) net(op string) (*net.Resolver, error) {
+	if err := r.validate(op); err != nil {
+		return nil, err
+	}
 	dial, server := r.Dial, r.Server
 	if dial == nil {
 		dial = func(ctx context.Context, network, address string) (net.Conn, error) {
@@ -95,7 +144,7 @@ func (r *Resolver) net() *net.Resolver {
 		}
 		context.AfterFunc(ctx, func() { c.SetDeadline(time.Unix(1, 0)) })
 		return c, nil
-	}}
+	}}, nil
 }
 
 // withTimeout applies r.Timeout to ctx.
@@ -154,9 +203,12 @@ func (r *Resolver) lookup(ctx context.Context, op, host string, family Family, c
 	if host == "" {
 		return lookupResult{}, newError(op, DirectoryLookupError, errors.New("empty host name"))
 	}
+	nr, err := r.net(op)
+	if err != nil {
+		return lookupResult{}, err
+	}
 	ctx, cancel := r.withTimeout(ctx)
 	defer cancel()
-	nr := r.net()
 	network := "ip"
 	switch family {
 	case AFInet:
@@ -166,7 +218,7 @@ func (r *Resolver) lookup(ctx context.Context, op, host string, family Family, c
 	}
 	ips, err := nr.LookupNetIP(ctx, network, host)
 	if err != nil {
-		return lookupResult{}, newError(op, DirectoryLookupError, err)
+		return lookupResult{}, r.failed(op, err)
 	}
 	res := lookupResult{addrs: make([]netip.Addr, 0, len(ips))}
 	for _, ip := range ips {
@@ -183,7 +235,7 @@ func (r *Resolver) lookup(ctx context.Context, op, host string, family Family, c
 	if canon {
 		cname, err := canonicalName(ctx, nr, host)
 		if err != nil {
-			return lookupResult{}, newError(op, DirectoryLookupError, err)
+			return lookupResult{}, r.failed(op, err)
 		}
 		res.canonical = cname
 	}
@@ -235,11 +287,15 @@ func (r *Resolver) reverse(ctx context.Context, op string, ip netip.Addr) ([]str
 	if ctx == nil {
 		return nil, newError(op, InvalidArgumentError, errors.New("nil context"))
 	}
+	nr, err := r.net(op)
+	if err != nil {
+		return nil, err
+	}
 	ctx, cancel := r.withTimeout(ctx)
 	defer cancel()
-	names, err := r.net().LookupAddr(ctx, ip.String())
+	names, err := nr.LookupAddr(ctx, ip.String())
 	if err != nil {
-		return nil, newError(op, DirectoryLookupError, err)
+		return nil, r.failed(op, err)
 	}
 	if len(names) == 0 {
 		return nil, lookupError(op, ip.String(), AFUnspec)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -221,7 +222,11 @@ func TestResolverNetworkAddressByName(t *testing.T) {
 func TestResolverOrder(t *testing.T) {
 	r, _ := testResolver(t)
 	ctx := context.Background()
-	ips, err := r.net().LookupNetIP(ctx, "ip", "multi.nspr.test.")
+	nr, err := r.net("lookup")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ips, err := nr.LookupNetIP(ctx, "ip", "multi.nspr.test.")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,6 +275,85 @@ func TestPackageLookupsUseDefaultResolver(t *testing.T) {
 	for _, name := range []string{"v4.nspr.test.", "v6.nspr.test.", "multi.nspr.test."} {
 		if !s.Asked(name) {
 			t.Errorf("the test server never saw %s", name)
+		}
+	}
+}
+
+// TestResolverErrorNamesItsServer checks that a failed lookup through a
+// Resolver with Server set names that server, the one actually asked, and
+// not one of /etc/resolv.conf's, whose addresses Go's resolver dials first.
+func TestResolverErrorNamesItsServer(t *testing.T) {
+	r, _ := testResolver(t)
+	unreachable := &Resolver{Server: "127.0.0.1:1", Timeout: 5 * time.Second} // nothing listens on port 1
+	ctx := context.Background()
+	tests := []struct {
+		name string
+		r    *Resolver
+		run  func(r *Resolver) error
+	}{
+		{"SERVFAIL", r, func(r *Resolver) error {
+			_, err := r.AddrInfo(ctx, "fail.nspr.test.", AFUnspec, AIAddrConfig)
+			return err
+		}},
+		{"NXDOMAIN", r, func(r *Resolver) error {
+			_, err := r.HostEntry(ctx, "missing.nspr.test.")
+			return err
+		}},
+		{"unreachable", unreachable, func(r *Resolver) error {
+			_, err := r.NetworkAddress(ctx, "v4.nspr.test.", 1, AFInet)
+			return err
+		}},
+		{"unreachable reverse", unreachable, func(r *Resolver) error {
+			_, err := r.HostEntryByAddr(ctx, addrOf("127.8.9.10:0"))
+			return err
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.run(tt.r)
+			wantCode(t, tt.name, err, DirectoryLookupError)
+			var dnsErr *net.DNSError
+			if !errors.As(err, &dnsErr) {
+				t.Fatalf("%v does not wrap a *net.DNSError", err)
+			}
+			if dnsErr.Server != tt.r.Server || !strings.Contains(err.Error(), "on "+tt.r.Server) {
+				t.Errorf("the error names server %q (%v); want %q, the one asked", dnsErr.Server, err, tt.r.Server)
+			}
+		})
+	}
+}
+
+// TestResolverInvalidServer checks that a Server that is not "host:port"
+// is PR_INVALID_ARGUMENT_ERROR naming the field, from Validate and from
+// every lookup of a name or an address, before any query is sent.
+func TestResolverInvalidServer(t *testing.T) {
+	ctx := context.Background()
+	for _, server := range []string{"bogus", "host:notaport", "127.0.0.1:70000", "127.0.0.1:0", ":53", "127.0.0.1:"} {
+		t.Run(server, func(t *testing.T) {
+			r := &Resolver{Server: server}
+			lookups := map[string]func() error{
+				"Validate": r.Validate,
+				"AddrInfo": func() error {
+					_, err := r.AddrInfo(ctx, "v4.nspr.test.", AFUnspec, AIAddrConfig)
+					return err
+				},
+				"HostEntryByAddr": func() error {
+					_, err := r.HostEntryByAddr(ctx, addrOf("127.8.9.10:0"))
+					return err
+				},
+			}
+			for name, run := range lookups {
+				err := run()
+				wantCode(t, name, err, InvalidArgumentError)
+				if err != nil && !strings.Contains(err.Error(), "Resolver.Server") {
+					t.Errorf("%s: %v does not name Resolver.Server", name, err)
+				}
+			}
+		})
+	}
+	for _, r := range []*Resolver{{}, {Server: "127.0.0.1:53"}, {Server: "[::1]:5353"}, {Server: "dns.nspr.test:53"}, {Server: "bogus", Dial: refuseSystemDNS}} {
+		if err := r.Validate(); err != nil {
+			t.Errorf("Validate(%+v) = %v; want nil", r.Server, err)
 		}
 	}
 }

@@ -139,3 +139,34 @@ func TestUsage(t *testing.T) {
 		})
 	}
 }
+
+// TestDNSServerVariable checks NSPR_DNS_SERVER: a value that is not
+// host:port is a usage error before any command runs (even one the hosts
+// file would answer), and a failed lookup names the server it asked.
+func TestDNSServerVariable(t *testing.T) {
+	tests := []struct {
+		server string
+		args   []string
+		code   int
+		stderr []string
+	}{
+		{"bogus", []string{"resolve", "localhost"}, 2, []string{`NSPR_DNS_SERVER "bogus" is not host:port`, "Run 'nspr resolve --help'"}},
+		{"host:notaport", []string{"hostent", "127.0.0.1"}, 2, []string{`NSPR_DNS_SERVER "host:notaport" is not host:port`}},
+		{"127.0.0.1:70000", []string{"resolve", "v4.nspr.test."}, 2, []string{`NSPR_DNS_SERVER "127.0.0.1:70000"`}},
+		{noDNS, []string{"resolve", "v4.nspr.test."}, 3, []string{"PR_DIRECTORY_LOOKUP_ERROR", "on " + noDNS + ":"}},
+		{noDNS, []string{"hostent", "127.8.9.10"}, 3, []string{"PR_DIRECTORY_LOOKUP_ERROR", "on " + noDNS + ":"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.server+" "+strings.Join(tt.args, " "), func(t *testing.T) {
+			r := runProc(newProc(t, strings.NewReader(""), tt.args...).withDNS(tt.server))
+			if r.code != tt.code {
+				t.Fatalf("exit code %d, want %d; stdout:\n%s\nstderr:\n%s", r.code, tt.code, r.stdout, r.stderr)
+			}
+			for _, w := range tt.stderr {
+				if !strings.Contains(r.stderr, w) {
+					t.Errorf("no %q in stderr:\n%s", w, r.stderr)
+				}
+			}
+		})
+	}
+}

@@ -45,7 +45,8 @@ const exitCodesHelp = `Exit codes:
 const environmentHelp = `Environment:
   NSPR_DNS_SERVER  host:port of the DNS server to send every query to,
                    instead of those of /etc/resolv.conf (the hosts file is
-                   still read first). The tests point it at a server of
+                   still read first); the port is a number. Another value
+                   is a usage error. The tests point it at a server of
                    their own.
 `
 
@@ -125,9 +126,27 @@ func run(ctx context.Context, std stdio, args []string) int {
 		return exitOK
 	}
 	if err == nil {
+		err = checkDNSServer()
+	}
+	if err == nil {
 		err = runCmd(ctx, std, pos)
 	}
 	return report(ctx, std.err, c.name, err)
+}
+
+// checkDNSServer reports an NSPR_DNS_SERVER that is not host:port as a
+// usage error before the command runs, rather than as the failure of its
+// first lookup.
+func checkDNSServer() error {
+	err := nspr.DefaultResolver.Validate()
+	if err == nil {
+		return nil
+	}
+	var ne *nspr.Error
+	if errors.As(err, &ne) && errors.Unwrap(ne.Err) != nil {
+		err = errors.Unwrap(ne.Err) // the cause, without the library's field name
+	}
+	return usagef("NSPR_DNS_SERVER %q is not host:port: %v", nspr.DefaultResolver.Server, err)
 }
 
 // report prints err, if any, and returns the exit code for it.
