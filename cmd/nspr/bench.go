@@ -48,14 +48,21 @@ ahead), though it gives poll_idle_1000 in microseconds a poll.
 			if err != nil {
 				return err
 			}
-			if *rounds == 0 {
+			given := map[string]bool{}
+			fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+			for _, f := range []struct {
+				name string
+				v    int
+			}{{"rounds", *rounds}, {"n", *n}} {
+				if given[f.name] && f.v < 1 {
+					return usagef("--%s must be at least 1, got %d", f.name, f.v)
+				}
+			}
+			if !given["rounds"] {
 				*rounds = 5
 				if *quick {
 					*rounds = 3
 				}
-			}
-			if *rounds < 1 || *n < 0 {
-				return usagef("--rounds must be at least 1 and --n positive")
 			}
 			rep := benchReport{
 				Quick: *quick, Rounds: *rounds, Go: runtime.Version(),

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -49,7 +50,7 @@ an abstract one). SIGINT or SIGTERM closes the sockets and exits with 130.
 					}
 				}
 				if err := s.Bind(a); err != nil {
-					return err
+					return leftoverHint(err, a.Path())
 				}
 				if typ == nspr.DescSocketTCP {
 					return s.Listen(128)
@@ -87,6 +88,33 @@ an abstract one). SIGINT or SIGTERM closes the sockets and exits with 130.
 			return relayStream(ctx, c, std)
 		}
 	},
+}
+
+// hintError is an error with advice for the user, printed on the next line.
+type hintError struct {
+	err  error
+	hint string
+}
+
+func (e hintError) Error() string { return e.err.Error() + "\n" + e.hint }
+func (e hintError) Unwrap() error { return e.err }
+
+// leftoverHint adds advice to a bind to the Unix path that failed with
+// PR_ADDRESS_IN_USE_ERROR because the file exists: a listener that was
+// killed leaves its socket file behind. The file is never removed here: a
+// live listener may still use it.
+func leftoverHint(err error, path string) error {
+	if path == "" || strings.HasPrefix(path, "@") || !errors.Is(err, nspr.AddressInUseError) {
+		return err
+	}
+	fi, serr := os.Lstat(path)
+	switch {
+	case serr != nil:
+		return err
+	case fi.Mode()&os.ModeSocket == 0:
+		return hintError{err, fmt.Sprintf("nspr: listen: %s exists and is not a socket; choose another path", path)}
+	}
+	return hintError{err, fmt.Sprintf("nspr: listen: the socket file %s exists; if no listener uses it, remove it (rm %s) and try again", path, path)}
 }
 
 // peerName prints an accepted peer's address; a Unix-domain client usually

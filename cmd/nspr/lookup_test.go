@@ -1,6 +1,9 @@
 package main
 
 import (
+	"flag"
+	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -104,13 +107,15 @@ func TestUsage(t *testing.T) {
 		{[]string{"resolve", "--help"}, 0, "Usage: nspr resolve HOST", ""},
 		{[]string{"hostent", "-h"}, 0, "Usage: nspr hostent NAME|ADDR", ""},
 		{[]string{"proto", "--help"}, 0, "PR_GetProtoByName", ""},
-		{[]string{"listen", "--help"}, 0, "-echo", ""},
-		{[]string{"connect", "-help"}, 0, "-timeout duration", ""},
+		{[]string{"listen", "--help"}, 0, "--echo", ""},
+		{[]string{"connect", "-help"}, 0, "--timeout duration", ""},
 		{[]string{"bench", "--help"}, 0, "tcp_pingpong_1B", ""},
 		{[]string{"resolve"}, 2, "", "nspr: resolve: want one HOST, got 0 arguments"},
 		{[]string{"resolve", "a", "b"}, 2, "", "want one HOST"},
 		{[]string{"resolve", "localhost", "--family", "ipx"}, 2, "", `unknown family "ipx"`},
-		{[]string{"resolve", "localhost", "--bogus"}, 2, "", "flag provided but not defined: -bogus"},
+		{[]string{"resolve", "localhost", "--bogus"}, 2, "", "flag provided but not defined: --bogus\n"},
+		{[]string{"resolve", "localhost", "-bogus"}, 2, "", "flag provided but not defined: --bogus\n"},
+		{[]string{"resolve", "localhost", "--family"}, 2, "", "flag needs an argument: --family\n"},
 		{[]string{"proto"}, 2, "", "want one NAME or NUMBER"},
 		{[]string{"proto", "--", "6"}, 0, "name:    tcp", ""},
 		{[]string{"proto", "--", "-1"}, 3, "", "PR_DIRECTORY_LOOKUP_ERROR"},
@@ -121,10 +126,19 @@ func TestUsage(t *testing.T) {
 		{[]string{"connect", "127.0.0.1:x"}, 2, "", "not a number from 0 to 65535"},
 		{[]string{"connect", "--udp", "--unix", "/tmp/x"}, 2, "", "--udp and --unix"},
 		{[]string{"connect", "127.0.0.1:1", "--timeout", "0s"}, 2, "", "--timeout must be positive"},
-		{[]string{"connect", "127.0.0.1:1", "--timeout", "soon"}, 2, "", "invalid value"},
+		{[]string{"connect", "127.0.0.1:1", "--timeout", "soon"}, 2, "", `invalid value "soon" for flag --timeout`},
+		{[]string{"connect", "127.0.0.1:1", "--timeout", "-1s"}, 2, "", "--timeout must be positive"},
+		{[]string{"connect", "/tmp/nspr-test.sock"}, 2, "", `address "/tmp/nspr-test.sock" is a path: add --unix for a Unix-domain socket`},
+		{[]string{"listen", "./s.sock"}, 2, "", "add --unix"},
+		{[]string{"connect", "@abstract"}, 2, "", "add --unix"},
+		{[]string{"version", "extra"}, 2, "", "version takes no arguments"},
 		{[]string{"bench", "extra"}, 2, "", "no arguments"},
 		{[]string{"bench", "--workload", "nosuch"}, 2, "", `unknown workload "nosuch"`},
-		{[]string{"bench", "--rounds", "-1"}, 2, "", "--rounds"},
+		{[]string{"bench", "--rounds", "-1"}, 2, "", "nspr: bench: --rounds must be at least 1, got -1\n"},
+		{[]string{"bench", "--rounds", "0"}, 2, "", "nspr: bench: --rounds must be at least 1, got 0\n"},
+		{[]string{"bench", "--n", "0"}, 2, "", "nspr: bench: --n must be at least 1, got 0\n"},
+		{[]string{"bench", "--n", "-5", "--quick"}, 2, "", "nspr: bench: --n must be at least 1, got -5\n"},
+		{[]string{"bench", "--rounds", "x"}, 2, "", `invalid value "x" for flag --rounds`},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -168,5 +182,45 @@ func TestDNSServerVariable(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestHelpUsesDoubleDash checks that every command's help names its flags
+// as its usage line does, --name, and never in flag's one-dash form.
+func TestHelpUsesDoubleDash(t *testing.T) {
+	oneDash := regexp.MustCompile(`(?m)^\s+-[A-Za-z]`)
+	for _, c := range commands {
+		t.Run(c.name, func(t *testing.T) {
+			var help strings.Builder
+			commandHelp(&help, c)
+			if m := oneDash.FindString(help.String()); m != "" {
+				t.Errorf("a flag in the one-dash form (%q):\n%s", m, help.String())
+			}
+			fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
+			c.flags(fs)
+			fs.VisitAll(func(f *flag.Flag) {
+				if !regexp.MustCompile(`(?m)^  --` + regexp.QuoteMeta(f.Name) + `\b.*\n    \t` + regexp.QuoteMeta(strings.SplitN(f.Usage, "`", 2)[0])).MatchString(help.String()) {
+					t.Errorf("no --%s with its description in the help:\n%s", f.Name, help.String())
+				}
+				if strings.Contains(c.args, "-"+f.Name) && !strings.Contains(c.args, "--"+f.Name) {
+					t.Errorf("the usage line %q names -%s with one dash", c.args, f.Name)
+				}
+			})
+		})
+	}
+}
+
+// TestVersion checks that version prints the module's version, as the
+// build recorded it ("(devel)" for a build from a working tree), and the
+// Go version it was built with.
+func TestVersion(t *testing.T) {
+	r := runNSPR(t, "", "version")
+	if r.code != 0 {
+		t.Fatalf("exit code %d; stderr:\n%s", r.code, r.stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	module := regexp.MustCompile(`^nspr: +github\.com/nspr-go/nspr (\(devel\)|v\d+\.\d+\.\d+\S*)$`)
+	if len(lines) < 2 || !module.MatchString(lines[0]) || lines[1] != "go:   "+runtime.Version()+" "+runtime.GOOS+"/"+runtime.GOARCH {
+		t.Errorf("version printed:\n%s\nwant the module's version and %s %s/%s", r.stdout, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	}
 }

@@ -6,7 +6,8 @@
 //	nspr proto NAME|NUMBER
 //	nspr listen ADDR [--udp|--unix] [--echo]
 //	nspr connect ADDR [--udp|--unix] [--timeout 5s]
-//	nspr bench [--quick] [--json] [--workload NAME]
+//	nspr bench [--quick] [--json] [--workload NAME] [--rounds N] [--n N]
+//	nspr version
 //
 // Run "nspr help" for the details, the exit codes and the environment.
 package main
@@ -19,6 +20,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
 	"strings"
 	"syscall"
 
@@ -64,7 +66,7 @@ type command struct {
 
 // commands lists the subcommands in the order "nspr help" shows them; each
 // is defined in a file of its own.
-var commands = []*command{resolveCmd, hostentCmd, protoCmd, listenCmd, connectCmd, benchCmd}
+var commands = []*command{resolveCmd, hostentCmd, protoCmd, listenCmd, connectCmd, benchCmd, versionCmd}
 
 // stdio is where a command reads and writes.
 type stdio struct {
@@ -192,7 +194,7 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 			if errors.Is(err, flag.ErrHelp) {
 				return nil, err
 			}
-			return nil, usageError{err.Error()}
+			return nil, flagError(err)
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -232,19 +234,47 @@ Flags take one dash or two and may follow the arguments.
 }
 
 func commandHelp(w io.Writer, c *command) {
-	fmt.Fprintf(w, "Usage: nspr %s %s\n\n%s\n", c.name, c.args, strings.TrimSpace(c.help))
+	fmt.Fprintf(w, "Usage: nspr %s\n\n%s\n", strings.TrimSpace(c.name+" "+c.args), strings.TrimSpace(c.help))
 	fs := flag.NewFlagSet(c.name, flag.ContinueOnError)
 	c.flags(fs)
-	if hasFlags(fs) {
-		fmt.Fprint(w, "\nFlags:\n")
-		fs.SetOutput(w)
-		fs.PrintDefaults()
-	}
+	first := true
+	fs.VisitAll(func(f *flag.Flag) {
+		if first {
+			fmt.Fprint(w, "\nFlags:\n")
+			first = false
+		}
+		printFlag(w, f)
+	})
 	fmt.Fprint(w, "\n", exitCodesHelp)
 }
 
-func hasFlags(fs *flag.FlagSet) bool {
-	n := 0
-	fs.VisitAll(func(*flag.Flag) { n++ })
-	return n > 0
+// printFlag prints f as flag.PrintDefaults does, but as --name, the form
+// of the usage lines.
+func printFlag(w io.Writer, f *flag.Flag) {
+	arg, usage := flag.UnquoteUsage(f)
+	line := "  --" + f.Name
+	if arg != "" {
+		line += " " + arg
+	}
+	line += "\n    \t" + strings.ReplaceAll(usage, "\n", "\n    \t")
+	switch f.DefValue {
+	case "", "0", "false", "0s":
+	default:
+		if _, ok := f.Value.(flag.Getter).Get().(string); ok {
+			line += fmt.Sprintf(" (default %q)", f.DefValue)
+		} else {
+			line += " (default " + f.DefValue + ")"
+		}
+	}
+	fmt.Fprintln(w, line)
+}
+
+// flagNameRE finds the flag package's name for a flag in its errors
+// ("flag needs an argument: -timeout").
+var flagNameRE = regexp.MustCompile(`(: |flag |for )-([A-Za-z])`)
+
+// flagError is err from the flag package with each flag named --name, as
+// the usage lines name it.
+func flagError(err error) error {
+	return usageError{flagNameRE.ReplaceAllString(err.Error(), "${1}--${2}")}
 }

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/netip"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/nspr-go/nspr"
@@ -48,9 +49,13 @@ func (t transport) addresses(ctx context.Context, addr string, passive bool) ([]
 		a, err := nspr.NewUnixAddress(addr)
 		return []nspr.NetworkAddress{a}, err
 	}
+	if strings.ContainsRune(addr, '/') || strings.HasPrefix(addr, "@") {
+		// No host:port has a slash; @name is an abstract Unix socket.
+		return nil, usagef("address %q is a path: add --unix for a Unix-domain socket", addr)
+	}
 	host, portText, err := net.SplitHostPort(addr)
 	if err != nil {
-		return nil, usagef("address %q: want host:port, [v6]:port or :port", addr)
+		return nil, usagef("address %q: want host:port, [v6]:port or :port (or a path with --unix)", addr)
 	}
 	port, err := strconv.ParseUint(portText, 10, 16)
 	if err != nil {

@@ -234,3 +234,41 @@ func TestRelayErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestListenOnLeftoverSocketFile checks that listen on the socket file a
+// killed listener left behind says that the file exists and how to remove
+// it, without removing it, and that a path that is no socket gets no such
+// advice.
+func TestListenOnLeftoverSocketFile(t *testing.T) {
+	dir := t.TempDir()
+	stale := filepath.Join(dir, "stale.sock")
+	l, err := net.ListenUnix("unix", &net.UnixAddr{Name: stale, Net: "unix"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.SetUnlinkOnClose(false) // as a killed listener leaves it
+	l.Close()
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		path        string
+		want, avoid string
+	}{
+		{stale, "the socket file " + stale + " exists; if no listener uses it, remove it (rm " + stale + ")", ""},
+		{file, file + " exists and is not a socket", "rm "},
+	}
+	for _, tt := range tests {
+		t.Run(filepath.Base(tt.path), func(t *testing.T) {
+			r := runNSPR(t, "", "listen", "--unix", tt.path)
+			if r.code != 1 || !strings.Contains(r.stderr, "PR_ADDRESS_IN_USE_ERROR") || !strings.Contains(r.stderr, tt.want) ||
+				(tt.avoid != "" && strings.Contains(r.stderr, tt.avoid)) {
+				t.Errorf("exit code %d, want 1 with PR_ADDRESS_IN_USE_ERROR and %q on stderr; stderr:\n%s", r.code, tt.want, r.stderr)
+			}
+			if _, err := os.Lstat(tt.path); err != nil {
+				t.Errorf("listen removed %s: %v", tt.path, err)
+			}
+		})
+	}
+}
