@@ -155,7 +155,7 @@ func validUnixPath(path string) error {
 	case path == "":
 		return newError("address", InvalidArgumentError, errors.New("empty Unix socket path"))
 	case len(path) > maxUnixPath:
-		return newError("address", NameTooLongError, errors.New("Unix socket path too long"))
+		return newError("address", NameTooLongError, errors.New("socket path too long for a Unix-domain address"))
 	case path[0] == '@' && !abstractUnix:
 		return newError("address", AddressNotSupportedError, errors.New("abstract Unix socket names exist on Linux only"))
 	}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"go/ast"
+	"go/build"
 	"go/parser"
 	"go/token"
 	"maps"
@@ -101,20 +102,47 @@ func mappingRows(t *testing.T) map[string]string {
 	return rows
 }
 
-// goSymbols lists the package's exported declarations as the mapping
-// writes them: nspr.Name for functions, types, constants and variables,
-// (*T).M and T.M for methods.
-func goSymbols(t *testing.T) map[string]bool {
+// mappedPlatforms are the systems the package builds for: every symbol the
+// mapping names must be declared on each.
+var mappedPlatforms = []string{"linux", "darwin", "freebsd"}
+
+// goSymbols lists the package's exported declarations on goos as the
+// mapping writes them: nspr.Name for functions, types, constants and
+// variables, (*T).M and T.M for methods. Files are chosen as the go command
+// chooses them for goos (file name suffixes and build constraints).
+func goSymbols(t *testing.T, goos string) map[string]bool {
 	t.Helper()
-	fset := token.NewFileSet()
-	pkgs, err := parser.ParseDir(fset, ".", func(fi os.FileInfo) bool {
-		return !strings.HasSuffix(fi.Name(), "_test.go")
-	}, 0)
+	ctx := build.Default
+	ctx.GOOS = goos
+	entries, err := os.ReadDir(".")
 	if err != nil {
 		t.Fatal(err)
 	}
+	fset := token.NewFileSet()
+	var files []*ast.File
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		if ok, err := ctx.MatchFile(".", name); err != nil {
+			t.Fatal(err)
+		} else if !ok {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Name.Name == "nspr" {
+			files = append(files, f)
+		}
+	}
+	if len(files) == 0 {
+		t.Fatalf("no file of package nspr builds for %s", goos)
+	}
 	syms := map[string]bool{}
-	for _, f := range pkgs["nspr"].Files {
+	for _, f := range files {
 		for _, decl := range f.Decls {
 			switch d := decl.(type) {
 			case *ast.FuncDecl:
@@ -150,7 +178,10 @@ func goSymbols(t *testing.T) map[string]bool {
 // names exists, exported).
 func TestSeedMappingIsCompleteAndTrue(t *testing.T) {
 	rows := mappingRows(t)
-	syms := goSymbols(t)
+	syms := map[string]map[string]bool{}
+	for _, goos := range mappedPlatforms {
+		syms[goos] = goSymbols(t, goos)
+	}
 	seed := seedNames(t, "testdata/seed/nss.io.txt")
 	if len(seed) < 90 {
 		t.Fatalf("found only %d names in the specification; the parser is broken", len(seed))
@@ -164,8 +195,10 @@ func TestSeedMappingIsCompleteAndTrue(t *testing.T) {
 		if !slices.Contains(seed, name) {
 			t.Errorf("seed-mapping.md has a row for %s, which is not in the specification", name)
 		}
-		if !syms[sym] {
-			t.Errorf("seed-mapping.md maps %s to %s, which the package does not declare", name, sym)
+		for _, goos := range mappedPlatforms {
+			if !syms[goos][sym] {
+				t.Errorf("seed-mapping.md maps %s to %s, which the package does not declare on %s", name, sym, goos)
+			}
 		}
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -60,9 +59,11 @@ func TestMain(m *testing.M) {
 // build builds the command into dir, and with the race detector too when
 // the tests run with it.
 func build(dir string) int {
+	// go test puts the go command that runs it first on PATH.
 	goTool, err := exec.LookPath("go")
 	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+		fmt.Fprintln(os.Stderr, "building the nspr command:", err)
+		return 1
 	}
 	nsprBin, relayBin = filepath.Join(dir, "nspr"), filepath.Join(dir, "nspr")
 	builds := [][]string{{"build", "-o", nsprBin, "."}}
