@@ -43,16 +43,7 @@ func recvAll(t *testing.T, s *Socket, want, size int) []Datagram {
 func TestBatchRoundTrip(t *testing.T) {
 	for _, family := range []Family{AFInet, AFInet6} {
 		t.Run(family.String(), func(t *testing.T) {
-			skipWithoutIPv6(t, family)
-			a := newTestSocket(t, family, DescSocketUDP)
-			b := newTestSocket(t, family, DescSocketUDP)
-			for _, s := range []*Socket{a, b} {
-				if err := s.Bind(loopback(family, 0)); err != nil {
-					t.Fatal(err)
-				}
-			}
-			aAddr, _ := a.SockName()
-			bAddr, _ := b.SockName()
+			a, aAddr, b, bAddr := udpPair(t, family)
 			const count, size = 100, 48
 			msgs := batchOf(count, size, bAddr)
 			n, err := a.SendToBatch(msgs, SecondsToInterval(5))

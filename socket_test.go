@@ -101,6 +101,23 @@ func connectedPair(t testing.TB, family Family) (client, server *Socket) {
 	return client, server
 }
 
+// udpPair returns two datagram sockets of family bound to loopback (or to
+// fresh paths for AFLocal), each with its address.
+func udpPair(t testing.TB, family Family) (a *Socket, aAddr NetworkAddress, b *Socket, bAddr NetworkAddress) {
+	t.Helper()
+	skipWithoutIPv6(t, family)
+	a = newTestSocket(t, family, DescSocketUDP)
+	b = newTestSocket(t, family, DescSocketUDP)
+	for _, s := range []*Socket{a, b} {
+		if err := s.Bind(testAddr(t, family)); err != nil {
+			t.Fatalf("bind: %v", err)
+		}
+	}
+	aAddr, _ = a.SockName()
+	bAddr, _ = b.SockName()
+	return a, aAddr, b, bAddr
+}
+
 var streamFamilies = []Family{AFInet, AFInet6, AFLocal}
 
 func TestStreamEcho(t *testing.T) {
@@ -149,16 +166,7 @@ func TestStreamEcho(t *testing.T) {
 func TestDatagramEcho(t *testing.T) {
 	for _, family := range streamFamilies {
 		t.Run(family.String(), func(t *testing.T) {
-			skipWithoutIPv6(t, family)
-			a := newTestSocket(t, family, DescSocketUDP)
-			b := newTestSocket(t, family, DescSocketUDP)
-			for _, s := range []*Socket{a, b} {
-				if err := s.Bind(testAddr(t, family)); err != nil {
-					t.Fatalf("bind: %v", err)
-				}
-			}
-			aAddr, _ := a.SockName()
-			bAddr, _ := b.SockName()
+			a, aAddr, b, bAddr := udpPair(t, family)
 			if n, err := a.SendTo([]byte("ping"), bAddr, SecondsToInterval(5)); n != 4 || err != nil {
 				t.Fatalf("sendto: %d, %v", n, err)
 			}
@@ -969,15 +977,7 @@ func TestZeroLengthReceiveTakesDatagram(t *testing.T) {
 	}
 	for _, c := range calls {
 		t.Run(c.name, func(t *testing.T) {
-			a := newTestSocket(t, AFInet, DescSocketUDP)
-			b := newTestSocket(t, AFInet, DescSocketUDP)
-			for _, s := range []*Socket{a, b} {
-				if err := s.Bind(loopback(AFInet, 0)); err != nil {
-					t.Fatal(err)
-				}
-			}
-			aAddr, _ := a.SockName()
-			bAddr, _ := b.SockName()
+			a, aAddr, b, bAddr := udpPair(t, AFInet)
 			if err := a.Connect(bAddr, SecondsToInterval(5)); err != nil {
 				t.Fatal(err)
 			}
