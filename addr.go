@@ -171,8 +171,10 @@ func validUnixPath(path string) error {
 // the zero value.
 func (a NetworkAddress) Family() Family { return a.family }
 
-// Port returns the port (0 for Unix addresses).
-func (a NetworkAddress) Port() int { return int(a.ap.Port()) }
+// Port returns the port (0 for Unix addresses), as a uint16 like
+// netip.AddrPort.Port and every constructor's port argument, so
+// NewNetworkAddress(host, a.Port(), family) needs no conversion.
+func (a NetworkAddress) Port() uint16 { return a.ap.Port() }
 
 // SetPort changes the port (assigning NetworkAddress.port). A port outside
 // 0–65535 is PR_INVALID_ARGUMENT_ERROR (the original wraps it silently), as is
@@ -199,7 +201,7 @@ func (a *NetworkAddress) SetFromString(addr string, family Family) error {
 	if a == nil {
 		return newError("address", InvalidArgumentError, errors.New("nil address"))
 	}
-	n, err := NewNetworkAddress(addr, uint16(a.Port()), family)
+	n, err := NewNetworkAddress(addr, a.Port(), family)
 	if err != nil {
 		return err
 	}
@@ -253,7 +255,7 @@ func (a NetworkAddress) String() string {
 		return a.path
 	case AFInet, AFInet6:
 		if !a.ap.Addr().IsValid() {
-			return ":" + strconv.Itoa(a.Port())
+			return ":" + strconv.Itoa(int(a.Port()))
 		}
 		return a.ap.String()
 	}

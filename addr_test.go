@@ -36,7 +36,7 @@ func TestNewNetworkAddressNumeric(t *testing.T) {
 		if got := a.Address(); got != tt.address {
 			t.Errorf("%q: Address() = %q, want %q", tt.host, got, tt.address)
 		}
-		if a.Family() != tt.fam || a.Port() != int(tt.port) {
+		if a.Family() != tt.fam || a.Port() != tt.port {
 			t.Errorf("%q: family %v port %d, want %v %d", tt.host, a.Family(), a.Port(), tt.fam, tt.port)
 		}
 		if a.Hostname() != tt.address {
@@ -191,7 +191,7 @@ func TestV4MappedWildcardAcceptsIPv4(t *testing.T) {
 func TestSetPort(t *testing.T) {
 	a, _ := NewNetworkAddress("127.0.0.1", 80, AFInet)
 	for _, p := range []int{0, 1, 65535} {
-		if err := a.SetPort(p); err != nil || a.Port() != p {
+		if err := a.SetPort(p); err != nil || int(a.Port()) != p {
 			t.Errorf("SetPort(%d): %v, Port() = %d", p, err, a.Port())
 		}
 	}

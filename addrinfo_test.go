@@ -239,7 +239,7 @@ func TestAddrInfoConnectLoop(t *testing.T) {
 	tried := 0
 	for a := range ai.All() {
 		tried++
-		if err := a.SetPort(name.Port()); err != nil {
+		if err := a.SetPort(int(name.Port())); err != nil {
 			t.Fatal(err)
 		}
 		s, err := NewSocket(a.Family(), DescSocketTCP)

@@ -23,7 +23,7 @@ func listenLocal() (*nspr.Socket, uint16) {
 		panic(err)
 	}
 	name, _ := l.SockName()
-	return l, uint16(name.Port())
+	return l, name.Port()
 }
 
 // The seed's AddrInfo loop: resolve a name, then try each address in order

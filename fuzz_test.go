@@ -31,7 +31,7 @@ func FuzzNetworkAddress(f *testing.F) {
 			}
 			return
 		}
-		if a.Port() != int(port) && fam != AFLocal {
+		if a.Port() != port && fam != AFLocal {
 			t.Fatalf("NewNetworkAddress(%q, %d, %v).Port() = %d", host, port, fam, a.Port())
 		}
 		if (fam == AFInet || fam == AFInet6) && a.Family() != fam {

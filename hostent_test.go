@@ -131,11 +131,11 @@ func TestHostEntryPorts(t *testing.T) {
 	// the entry's own addresses at port 0.
 	for _, port := range []uint16{0, 80, 443, 80, 65535} {
 		a, err := he.NetworkAddress(port)
-		if err != nil || a.Port() != int(port) || a.Address() != "127.0.0.1" {
+		if err != nil || a.Port() != port || a.Address() != "127.0.0.1" {
 			t.Errorf("NetworkAddress(%d) = %v, %v", port, a, err)
 		}
 		all := he.NetworkAddresses(port)
-		if len(all) != 1 || all[0].Port() != int(port) {
+		if len(all) != 1 || all[0].Port() != port {
 			t.Errorf("NetworkAddresses(%d) = %v", port, all)
 		}
 	}

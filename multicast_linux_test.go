@@ -62,7 +62,7 @@ func TestMulticast(t *testing.T) {
 					return err
 				}
 				a, err := member.SockName()
-				port = a.Port()
+				port = int(a.Port())
 				if err != nil {
 					return err
 				}

@@ -773,7 +773,7 @@ func TestImportTCPSocket(t *testing.T) {
 		t.Errorf("imported: %v %v", s.Family(), s.DescType())
 	}
 	peer, err := s.PeerName()
-	if err != nil || peer.Port() != port {
+	if err != nil || int(peer.Port()) != port {
 		t.Errorf("imported peer %v, %v", peer, err)
 	}
 	conn, err := ln.Accept()

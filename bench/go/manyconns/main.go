@@ -61,7 +61,7 @@ func nsprListen() (func() (io.ReadWriteCloser, error), int, io.Closer) {
 		c, _, err := l.Accept(nspr.IntervalNoTimeout)
 		return c, err
 	}
-	return accept, addr.Port(), l
+	return accept, int(addr.Port()), l
 }
 
 func nsprDial(port int) (io.ReadWriteCloser, error) {
