@@ -66,8 +66,8 @@ type SockOpt int
 const (
 	SockOptNonblocking     SockOpt = 0  // PR_SockOpt_Nonblocking: the logical non-blocking flag
 	SockOptLinger          SockOpt = 1  // PR_SockOpt_Linger: SO_LINGER
-	SockOptReuseaddr       SockOpt = 2  // PR_SockOpt_Reuseaddr: SO_REUSEADDR
-	SockOptKeepalive       SockOpt = 3  // PR_SockOpt_Keepalive: SO_KEEPALIVE
+	SockOptReuseAddr       SockOpt = 2  // PR_SockOpt_Reuseaddr: SO_REUSEADDR
+	SockOptKeepAlive       SockOpt = 3  // PR_SockOpt_Keepalive: SO_KEEPALIVE
 	SockOptRecvBufferSize  SockOpt = 4  // PR_SockOpt_RecvBufferSize: SO_RCVBUF
 	SockOptSendBufferSize  SockOpt = 5  // PR_SockOpt_SendBufferSize: SO_SNDBUF
 	SockOptIPTimeToLive    SockOpt = 6  // PR_SockOpt_IpTimeToLive: IP_TTL
@@ -91,11 +91,20 @@ const (
 	SockOptIPv6Only          SockOpt = 259 // IPV6_V6ONLY: an AFInet6 socket without IPv4 peers
 )
 
+// Old spellings of SockOptReuseAddr and SockOptKeepAlive, from before the
+// names took the capitals of SetReuseAddr, KeepAlive and their siblings.
+const (
+	// Deprecated: use SockOptReuseAddr.
+	SockOptReuseaddr = SockOptReuseAddr
+	// Deprecated: use SockOptKeepAlive.
+	SockOptKeepalive = SockOptKeepAlive
+)
+
 var sockOptNames = map[SockOpt]string{
 	SockOptNonblocking:     "PR_SockOpt_Nonblocking",
 	SockOptLinger:          "PR_SockOpt_Linger",
-	SockOptReuseaddr:       "PR_SockOpt_Reuseaddr",
-	SockOptKeepalive:       "PR_SockOpt_Keepalive",
+	SockOptReuseAddr:       "PR_SockOpt_Reuseaddr",
+	SockOptKeepAlive:       "PR_SockOpt_Keepalive",
 	SockOptRecvBufferSize:  "PR_SockOpt_RecvBufferSize",
 	SockOptSendBufferSize:  "PR_SockOpt_SendBufferSize",
 	SockOptIPTimeToLive:    "PR_SockOpt_IpTimeToLive",

@@ -43,7 +43,9 @@ func TestConstantValuesAndNames(t *testing.T) {
 		{ShutdownBoth, 2, "PR_SHUTDOWN_BOTH"},
 		{SockOptNonblocking, 0, "PR_SockOpt_Nonblocking"},
 		{SockOptLinger, 1, "PR_SockOpt_Linger"},
-		{SockOptReuseaddr, 2, "PR_SockOpt_Reuseaddr"},
+		{SockOptReuseAddr, 2, "PR_SockOpt_Reuseaddr"},
+		{SockOptKeepAlive, 3, "PR_SockOpt_Keepalive"},
+		{SockOptReuseaddr, 2, "PR_SockOpt_Reuseaddr"}, // the deprecated spellings
 		{SockOptKeepalive, 3, "PR_SockOpt_Keepalive"},
 		{SockOptRecvBufferSize, 4, "PR_SockOpt_RecvBufferSize"},
 		{SockOptSendBufferSize, 5, "PR_SockOpt_SendBufferSize"},

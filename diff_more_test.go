@@ -420,8 +420,8 @@ func optionDiffCases() []diffCase {
 		{"Nonblocking true", "io.PR_SockOpt_Nonblocking, True", SockOptNonblocking, Bool(true), true},
 		{"Linger 5 s", "io.PR_SockOpt_Linger, True, io.seconds_to_interval(5)", SockOptLinger, Linger{true, SecondsToInterval(5)}, true},
 		{"Linger 1500 ms", "io.PR_SockOpt_Linger, True, io.milliseconds_to_interval(1500)", SockOptLinger, Linger{true, MillisecondsToInterval(1500)}, true},
-		{"Reuseaddr true", "io.PR_SockOpt_Reuseaddr, True", SockOptReuseaddr, Bool(true), true},
-		{"Keepalive true", "io.PR_SockOpt_Keepalive, True", SockOptKeepalive, Bool(true), true},
+		{"Reuseaddr true", "io.PR_SockOpt_Reuseaddr, True", SockOptReuseAddr, Bool(true), true},
+		{"Keepalive true", "io.PR_SockOpt_Keepalive, True", SockOptKeepAlive, Bool(true), true},
 		{"RecvBufferSize 4096", "io.PR_SockOpt_RecvBufferSize, 4096", SockOptRecvBufferSize, Size(4096), true},
 		{"SendBufferSize 8192", "io.PR_SockOpt_SendBufferSize, 8192", SockOptSendBufferSize, Size(8192), true},
 		{"IpTimeToLive 7", "io.PR_SockOpt_IpTimeToLive, 7", SockOptIPTimeToLive, TTL(7), true},
@@ -444,7 +444,7 @@ func optionDiffCases() []diffCase {
 		{"McastInterface not local", "io.PR_SockOpt_McastInterface, io.NetworkAddress('203.0.113.1')", SockOptMcastInterface, far, false},
 		{"McastInterface ::1", "io.PR_SockOpt_McastInterface, io.NetworkAddress(io.PR_IpAddrLoopback, 0, io.PR_AF_INET6)", SockOptMcastInterface, lo6, false},
 		{"unknown option 99", "99, True", 99, Bool(true), false},
-		{"Reuseaddr of the wrong type", "io.PR_SockOpt_Reuseaddr, 'x'", SockOptReuseaddr, Size(1), false},
+		{"Reuseaddr of the wrong type", "io.PR_SockOpt_Reuseaddr, 'x'", SockOptReuseAddr, Size(1), false},
 	}
 	for _, family := range []Family{AFInet, AFInet6} {
 		for _, typ := range []DescType{DescSocketTCP, DescSocketUDP} {

@@ -8,8 +8,10 @@ import (
 	"strings"
 )
 
-// Protocol is one entry of the protocols database (PRProtoEnt).
-type Protocol struct {
+// protoEnt is one entry of the protocols database (PRProtoEnt). It is
+// unexported: GetProtoByName and GetProtoByNumber return its fields, as the
+// functions of python-nss's nss.io do.
+type protoEnt struct {
 	Name    string
 	Aliases []string
 	Number  int
@@ -21,7 +23,7 @@ var protocolsFile = "/etc/protocols"
 
 // builtinProtocols answers when the database is missing, so the common
 // protocols resolve on minimal systems.
-var builtinProtocols = []Protocol{
+var builtinProtocols = []protoEnt{
 	{"ip", []string{"IP"}, 0},
 	{"icmp", []string{"ICMP"}, 1},
 	{"tcp", []string{"TCP"}, 6},
@@ -34,7 +36,7 @@ var builtinProtocols = []Protocol{
 // exactly name (PR_GetProtoByName). An unknown name is a
 // PR_DIRECTORY_LOOKUP_ERROR.
 func GetProtoByName(name string) (int, error) {
-	p, err := lookupProtocol("getprotobyname", func(p *Protocol) bool {
+	p, err := lookupProtocol("getprotobyname", func(p *protoEnt) bool {
 		if p.Name == name {
 			return true
 		}
@@ -52,13 +54,13 @@ func GetProtoByName(name string) (int, error) {
 // given number (PR_GetProtoByNumber). An unknown number is a
 // PR_DIRECTORY_LOOKUP_ERROR.
 func GetProtoByNumber(number int) (name string, aliases []string, err error) {
-	p, err := lookupProtocol("getprotobynumber", func(p *Protocol) bool { return p.Number == number })
+	p, err := lookupProtocol("getprotobynumber", func(p *protoEnt) bool { return p.Number == number })
 	return p.Name, p.Aliases, err
 }
 
 // lookupProtocol returns the first entry of the database that match accepts,
 // using the built-in table when the database cannot be read.
-func lookupProtocol(op string, match func(*Protocol) bool) (Protocol, error) {
+func lookupProtocol(op string, match func(*protoEnt) bool) (protoEnt, error) {
 	entries, err := readProtocols(protocolsFile)
 	if err != nil {
 		entries = builtinProtocols
@@ -68,18 +70,18 @@ func lookupProtocol(op string, match func(*Protocol) bool) (Protocol, error) {
 			return entries[i], nil
 		}
 	}
-	return Protocol{}, newError(op, DirectoryLookupError, errors.New("no such protocol"))
+	return protoEnt{}, newError(op, DirectoryLookupError, errors.New("no such protocol"))
 }
 
 // readProtocols parses a protocols(5) file: "name number [alias…]", with
 // comments from '#' to the end of the line.
-func readProtocols(path string) ([]Protocol, error) {
+func readProtocols(path string) ([]protoEnt, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	var entries []Protocol
+	var entries []protoEnt
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		line, _, _ := strings.Cut(sc.Text(), "#")
@@ -91,7 +93,7 @@ func readProtocols(path string) ([]Protocol, error) {
 		if err != nil || n < 0 {
 			continue
 		}
-		entries = append(entries, Protocol{Name: fields[0], Aliases: fields[2:], Number: n})
+		entries = append(entries, protoEnt{Name: fields[0], Aliases: fields[2:], Number: n})
 	}
 	return entries, sc.Err()
 }

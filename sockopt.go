@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/netip"
 	"strconv"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -15,7 +16,7 @@ import (
 // OptionValue is the value of a socket option: the union of NSPR's
 // PRSocketOptionData. Each option takes one type:
 //
-//	Bool              Nonblocking, Reuseaddr, Keepalive, McastLoopback, NoDelay,
+//	Bool              Nonblocking, ReuseAddr, KeepAlive, McastLoopback, NoDelay,
 //	                  Broadcast, ReusePort, IPv6Only
 //	Size              RecvBufferSize, SendBufferSize, MaxSegment, KeepAliveCount
 //	TTL               IPTimeToLive, McastTimeToLive
@@ -25,8 +26,9 @@ import (
 //	MulticastRequest  AddMember, DropMember
 //	NetworkAddress    McastInterface
 //
-// GetSocketOption returns the option's type; SetSocketOption rejects any
-// other with PR_INVALID_ARGUMENT_ERROR.
+// GetSocketOption returns the option's type. SetSocketOption takes it, or
+// the plain Go bool, int or time.Duration of the same meaning, and rejects
+// any other with PR_INVALID_ARGUMENT_ERROR.
 type OptionValue interface {
 	optionValue()
 }
@@ -110,8 +112,8 @@ type sockOpt struct {
 var sockOpts = map[SockOpt]sockOpt{
 	SockOptNonblocking:       {kind: kindNonblocking},
 	SockOptLinger:            {unix.SOL_SOCKET, unix.SO_LINGER, kindLinger},
-	SockOptReuseaddr:         {unix.SOL_SOCKET, unix.SO_REUSEADDR, kindBool},
-	SockOptKeepalive:         {unix.SOL_SOCKET, unix.SO_KEEPALIVE, kindBool},
+	SockOptReuseAddr:         {unix.SOL_SOCKET, unix.SO_REUSEADDR, kindBool},
+	SockOptKeepAlive:         {unix.SOL_SOCKET, unix.SO_KEEPALIVE, kindBool},
 	SockOptRecvBufferSize:    {unix.SOL_SOCKET, unix.SO_RCVBUF, kindSize},
 	SockOptSendBufferSize:    {unix.SOL_SOCKET, unix.SO_SNDBUF, kindSize},
 	SockOptBroadcast:         {unix.SOL_SOCKET, unix.SO_BROADCAST, kindBool},
@@ -197,8 +199,22 @@ func (s *Socket) GetSocketOption(opt SockOpt) (OptionValue, error) {
 	return row.kind.decode(op, a)
 }
 
-// SetSocketOption sets an option (PR_SetSocketOption; the seed's
-// set_socket_option) to v, whose type OptionValue lists. IP-level options
+// SetSocketOption sets an option (PR_SetSocketOption; set_socket_option
+// in python-nss's nss.io) to v, whose type OptionValue lists. Go's plain
+// types work too, so code written for net reads naturally: a bool for a
+// Bool option, an int for a Size, TTL or TOS option, and a time.Duration
+// for an Interval option (rounded up to the millisecond, then truncated to
+// whole seconds by the kernel). Linger, MulticastRequest and
+// NetworkAddress values have no plain Go twin and take their own type:
+//
+//	s.SetSocketOption(nspr.SockOptNoDelay, true)                  // or nspr.Bool(true)
+//	s.SetSocketOption(nspr.SockOptRecvBufferSize, 1<<20)          // or nspr.Size(1 << 20)
+//	s.SetSocketOption(nspr.SockOptKeepAliveIdle, 30*time.Second)  // or nspr.SecondsToInterval(30)
+//	s.SetSocketOption(nspr.SockOptLinger, nspr.Linger{On: true, Interval: nspr.SecondsToInterval(5)})
+//
+// v is therefore of type any, not OptionValue; any other type is
+// PR_INVALID_ARGUMENT_ERROR, with a message naming the type the option
+// takes. IP-level options
 // on AFInet6 sockets set their IPv6 twins; AddMember, DropMember and
 // McastInterface follow the family of the address given, so an AFInet6
 // socket can join IPv4 groups too. Nonblocking only changes how later calls
@@ -212,7 +228,7 @@ func (s *Socket) GetSocketOption(opt SockOpt) (OptionValue, error) {
 // leaving one not joined PR_ADDRESS_NOT_AVAILABLE_ERROR; an interface
 // address not on this host PR_ADDRESS_NOT_AVAILABLE_ERROR; an option this
 // platform lacks PR_OPERATION_NOT_SUPPORTED_ERROR.
-func (s *Socket) SetSocketOption(opt SockOpt, v OptionValue) error {
+func (s *Socket) SetSocketOption(opt SockOpt, v any) error {
 	const op = "setsockopt"
 	row, err := s.optRow(op, opt, v)
 	if err != nil {
@@ -257,7 +273,7 @@ func (s *Socket) SetSocketOption(opt SockOpt, v OptionValue) error {
 // optRow finds the row for opt on this socket, or the error NSPR gives. v,
 // when setting, picks the IPv4 row of a multicast option on an AFInet6
 // socket when its address is IPv4.
-func (s *Socket) optRow(op string, opt SockOpt, v OptionValue) (sockOpt, error) {
+func (s *Socket) optRow(op string, opt SockOpt, v any) (sockOpt, error) {
 	if err := s.check(op); err != nil {
 		return sockOpt{}, err
 	}
@@ -286,7 +302,7 @@ func (s *Socket) optRow(op string, opt SockOpt, v OptionValue) (sockOpt, error) 
 
 // ipv4Value reports whether a multicast option's value names IPv4
 // addresses, so that an AFInet6 socket uses the IPv4 option.
-func ipv4Value(v OptionValue) bool {
+func ipv4Value(v any) bool {
 	switch v := v.(type) {
 	case MulticastRequest:
 		return v.Group.AddrPort().Addr().Unmap().Is4()
@@ -297,16 +313,17 @@ func ipv4Value(v OptionValue) bool {
 }
 
 // encode checks v and converts it for the system call.
-func (k optKind) encode(op string, opt SockOpt, v OptionValue) (optArg, error) {
+func (k optKind) encode(op string, opt SockOpt, given any) (optArg, error) {
 	var a optArg
 	bad := func(want string) (optArg, error) {
-		return a, newError(op, InvalidArgumentError, fmt.Errorf("%v takes a %s, not %T", opt, want, v))
+		return a, newError(op, InvalidArgumentError, fmt.Errorf("%v takes a %s, not %T", opt, want, given))
 	}
+	v := k.typed(given)
 	switch k {
 	case kindNonblocking, kindBool, kindBoolByte:
 		b, ok := v.(Bool)
 		if !ok {
-			return bad("Bool")
+			return bad("Bool (or bool)")
 		}
 		if b {
 			a.i = 1
@@ -314,13 +331,13 @@ func (k optKind) encode(op string, opt SockOpt, v OptionValue) (optArg, error) {
 	case kindSize:
 		n, ok := v.(Size)
 		if !ok {
-			return bad("Size")
+			return bad("Size (or int)")
 		}
 		a.i = int(n)
 	case kindTTL, kindTTLByte:
 		ttl, ok := v.(TTL)
 		if !ok {
-			return bad("TTL")
+			return bad("TTL (or int)")
 		}
 		lo := TTL(0) // a multicast TTL of 0 keeps datagrams on this host
 		if opt == SockOptIPTimeToLive {
@@ -333,7 +350,7 @@ func (k optKind) encode(op string, opt SockOpt, v OptionValue) (optArg, error) {
 	case kindTOS:
 		tos, ok := v.(TOS)
 		if !ok {
-			return bad("TOS")
+			return bad("TOS (or int)")
 		}
 		if tos < 0 || tos > 255 {
 			return a, newError(op, BufferOverflowError, fmt.Errorf("%v %d is outside 0-255", opt, tos))
@@ -351,7 +368,7 @@ func (k optKind) encode(op string, opt SockOpt, v OptionValue) (optArg, error) {
 	case kindSeconds:
 		iv, ok := v.(Interval)
 		if !ok {
-			return bad("Interval")
+			return bad("Interval (or time.Duration)")
 		}
 		a.i = int(IntervalToSeconds(iv))
 	case kindMembership, kindMembership6:
@@ -375,6 +392,29 @@ func (k optKind) encode(op string, opt SockOpt, v OptionValue) (optArg, error) {
 		return a, err
 	}
 	return a, nil
+}
+
+// typed converts Go's plain bool, int and time.Duration into the typed
+// value an option of kind k takes; any other value is returned as it is.
+func (k optKind) typed(v any) any {
+	switch x := v.(type) {
+	case bool:
+		return Bool(x)
+	case int:
+		switch k {
+		case kindSize:
+			return Size(x)
+		case kindTTL, kindTTLByte:
+			return TTL(x)
+		case kindTOS:
+			return TOS(x)
+		}
+	case time.Duration:
+		if k == kindSeconds {
+			return DurationToInterval(x)
+		}
+	}
+	return v
 }
 
 // decode converts what the system call returned into the option's type.
@@ -522,11 +562,11 @@ func (s *Socket) Linger() (Linger, error) { return optionOf[Linger](s, SockOptLi
 func (s *Socket) SetLinger(l Linger) error { return s.SetSocketOption(SockOptLinger, l) }
 
 // ReuseAddr reports SO_REUSEADDR (PR_SockOpt_Reuseaddr).
-func (s *Socket) ReuseAddr() (bool, error) { return s.boolOption(SockOptReuseaddr) }
+func (s *Socket) ReuseAddr() (bool, error) { return s.boolOption(SockOptReuseAddr) }
 
 // SetReuseAddr sets SO_REUSEADDR (PR_SockOpt_Reuseaddr), so a listener can
 // bind its port again while old connections linger in TIME_WAIT.
-func (s *Socket) SetReuseAddr(on bool) error { return s.SetSocketOption(SockOptReuseaddr, Bool(on)) }
+func (s *Socket) SetReuseAddr(on bool) error { return s.SetSocketOption(SockOptReuseAddr, Bool(on)) }
 
 // ReusePort reports SO_REUSEPORT (PR_SockOpt_Reuseport).
 func (s *Socket) ReusePort() (bool, error) { return s.boolOption(SockOptReusePort) }
@@ -538,10 +578,10 @@ func (s *Socket) ReusePort() (bool, error) { return s.boolOption(SockOptReusePor
 func (s *Socket) SetReusePort(on bool) error { return s.SetSocketOption(SockOptReusePort, Bool(on)) }
 
 // KeepAlive reports SO_KEEPALIVE (PR_SockOpt_Keepalive).
-func (s *Socket) KeepAlive() (bool, error) { return s.boolOption(SockOptKeepalive) }
+func (s *Socket) KeepAlive() (bool, error) { return s.boolOption(SockOptKeepAlive) }
 
 // SetKeepAlive sets SO_KEEPALIVE (PR_SockOpt_Keepalive).
-func (s *Socket) SetKeepAlive(on bool) error { return s.SetSocketOption(SockOptKeepalive, Bool(on)) }
+func (s *Socket) SetKeepAlive(on bool) error { return s.SetSocketOption(SockOptKeepAlive, Bool(on)) }
 
 // KeepAliveIdle reports TCP_KEEPIDLE (SockOptKeepAliveIdle) in whole
 // seconds.
