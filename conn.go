@@ -149,7 +149,11 @@ func (c *Conn) SetWriteDeadline(t time.Time) error {
 // reading (or writing) methods.
 func (c *Conn) SyscallConn() (syscall.RawConn, error) { return (*Socket)(c).syscallConn() }
 
-// Accept waits for a connection (PR_Accept) and returns its Conn view.
+// Accept waits for a connection (PR_Accept) and returns its Conn view. A
+// TCP connection gets net's defaults, TCP_NODELAY on and keep-alive every
+// 15 s, as one from net.Listener does, unless the ListenConfig that made
+// the listener says otherwise; Socket.Accept leaves NSPR's defaults (both
+// off).
 func (l *Listener) Accept() (net.Conn, error) {
 	const op = "accept"
 	s := (*Socket)(l)
@@ -161,6 +165,7 @@ func (l *Listener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.setConnDefaults(s.accepted)
 	return c.Conn(), nil
 }
 

@@ -348,7 +348,8 @@ func TestTLSOverConn(t *testing.T) {
 }
 
 // TestHTTPOverListener serves net/http from the listener view and fetches
-// with a client that dials nspr sockets, over kept-alive connections.
+// with a client that dials nspr sockets with DialContext, over kept-alive
+// connections.
 func TestHTTPOverListener(t *testing.T) {
 	s, addr := listen(t, AFInet)
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -360,19 +361,11 @@ func TestHTTPOverListener(t *testing.T) {
 	var dials atomic.Int32
 	tr := &http.Transport{DialContext: func(ctx context.Context, network, address string) (net.Conn, error) {
 		dials.Add(1)
-		to, err := ParseNetworkAddress(address)
+		c, err := DialContext(ctx, network, address)
 		if err != nil {
-			return nil, err
+			return nil, err // not c: a nil *Conn in a net.Conn is not a nil net.Conn
 		}
-		c, err := NewSocket(to.Family(), DescSocketTCP)
-		if err != nil {
-			return nil, err
-		}
-		if err := c.ConnectContext(ctx, to); err != nil {
-			c.Close()
-			return nil, err
-		}
-		return c.Conn(), nil
+		return c, nil
 	}}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}

@@ -43,8 +43,9 @@ func ExampleSocket_Conn() {
 	// true PR_IO_TIMEOUT_ERROR
 }
 
-// ConnectContext bounds a connect by a context; net/http's Transport can
-// dial nspr sockets this way and serve from the Listener view.
+// ConnectContext bounds a connect by a context, as DialContext does for
+// net/http's Transport, here serving from the Listener view of an NSPR
+// socket.
 func ExampleSocket_ConnectContext() {
 	l, err := nspr.NewSocket(nspr.AFInet, nspr.DescSocketTCP)
 	if err != nil {
@@ -65,20 +66,14 @@ func ExampleSocket_ConnectContext() {
 	go srv.Serve(l.Listener())
 	defer srv.Close()
 
-	tr := &http.Transport{DialContext: func(ctx context.Context, _, address string) (net.Conn, error) {
-		to, err := nspr.ParseNetworkAddress(address)
+	// nspr.DialContext has the signature http.Transport wants, but returns
+	// *nspr.Conn: return a nil net.Conn, not a nil *nspr.Conn, on error.
+	tr := &http.Transport{DialContext: func(ctx context.Context, network, address string) (net.Conn, error) {
+		c, err := nspr.DialContext(ctx, network, address)
 		if err != nil {
 			return nil, err
 		}
-		c, err := nspr.NewSocket(to.Family(), nspr.DescSocketTCP)
-		if err != nil {
-			return nil, err
-		}
-		if err := c.ConnectContext(ctx, to); err != nil {
-			c.Close()
-			return nil, err
-		}
-		return c.Conn(), nil
+		return c, nil
 	}}
 	defer tr.CloseIdleConnections()
 	resp, err := (&http.Client{Transport: tr}).Get("http://" + addr.String() + "/")

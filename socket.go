@@ -36,6 +36,8 @@ type Socket struct {
 	rd ioOp      // Recv, RecvFrom, Accept
 	wr ioOp      // Send, SendTo, Connect
 	ra readAhead // bytes read ahead by the line-oriented calls, guarded by rd.mu
+
+	accepted connDefaults // what the Listener view does to the connections it accepts (ListenConfig)
 }
 
 // socketTypes maps descriptor types to socket(2) types.
