@@ -45,8 +45,6 @@ func TestConstantValuesAndNames(t *testing.T) {
 		{SockOptLinger, 1, "PR_SockOpt_Linger"},
 		{SockOptReuseAddr, 2, "PR_SockOpt_Reuseaddr"},
 		{SockOptKeepAlive, 3, "PR_SockOpt_Keepalive"},
-		{SockOptReuseaddr, 2, "PR_SockOpt_Reuseaddr"}, // the deprecated spellings
-		{SockOptKeepalive, 3, "PR_SockOpt_Keepalive"},
 		{SockOptRecvBufferSize, 4, "PR_SockOpt_RecvBufferSize"},
 		{SockOptSendBufferSize, 5, "PR_SockOpt_SendBufferSize"},
 		{SockOptIPTimeToLive, 6, "PR_SockOpt_IpTimeToLive"},
@@ -62,6 +60,9 @@ func TestConstantValuesAndNames(t *testing.T) {
 	}
 	if len(tests) != 47 {
 		t.Fatalf("the seed has 47 PR_ constants, the table %d", len(tests))
+	}
+	if SockOptReuseaddr != SockOptReuseAddr || SockOptKeepalive != SockOptKeepAlive {
+		t.Errorf("the deprecated spellings are %v and %v", SockOptReuseaddr, SockOptKeepalive)
 	}
 	for _, tt := range tests {
 		if got := tt.value.toInt64(); got != tt.want {
