@@ -67,7 +67,9 @@ func (c *Conn) Socket() *Socket { return (*Socket)(c) }
 
 // Read reads up to len(p) bytes (PR_Recv), with io.EOF at the end of a
 // stream. An empty p returns 0, nil at once, as net's connections do;
-// Recv of an empty buffer waits for data as PR_Recv does.
+// Recv of an empty buffer waits for data as PR_Recv does. Its errors, as
+// those of the views' other calls, name the local and remote addresses
+// (Error.Local, Error.Remote).
 func (c *Conn) Read(p []byte) (int, error) {
 	const op = "read"
 	s := (*Socket)(c)
@@ -76,13 +78,16 @@ func (c *Conn) Read(p []byte) (int, error) {
 	}
 	w, err := s.viewWait(op, false)
 	if err != nil {
-		return 0, err
+		return 0, s.addrError(err, true)
 	}
 	n, err := s.recv(op, p, w)
-	if err == nil && n == 0 && len(p) > 0 && s.typ == DescSocketTCP {
+	if err != nil {
+		return n, s.addrError(err, true)
+	}
+	if n == 0 && len(p) > 0 && s.typ == DescSocketTCP {
 		return 0, io.EOF
 	}
-	return n, err
+	return n, nil
 }
 
 // Write writes all of p (PR_Send), or returns the count sent with the
@@ -92,9 +97,13 @@ func (c *Conn) Write(p []byte) (int, error) {
 	s := (*Socket)(c)
 	w, err := s.viewWait(op, true)
 	if err != nil {
-		return 0, err
+		return 0, s.addrError(err, true)
 	}
-	return s.send(op, p, w)
+	n, err := s.send(op, p, w)
+	if err != nil {
+		return n, s.addrError(err, true)
+	}
+	return n, nil
 }
 
 // Close closes the socket (PR_Close).
@@ -159,11 +168,11 @@ func (l *Listener) Accept() (net.Conn, error) {
 	s := (*Socket)(l)
 	w, err := s.viewWait(op, false)
 	if err != nil {
-		return nil, err
+		return nil, s.addrError(err, false)
 	}
 	c, _, err := s.accept(op, w)
 	if err != nil {
-		return nil, err
+		return nil, s.addrError(err, false)
 	}
 	c.setConnDefaults(s.accepted)
 	return c.Conn(), nil
@@ -195,11 +204,11 @@ func (c *PacketConn) ReadFrom(p []byte) (int, net.Addr, error) {
 	s := (*Socket)(c)
 	w, err := s.viewWait(op, false)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, s.addrError(err, true)
 	}
 	n, from, err := s.recvFrom(op, p, w)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, s.addrError(err, true)
 	}
 	return n, s.netAddr(from, nil), nil
 }
@@ -212,13 +221,21 @@ func (c *PacketConn) WriteTo(p []byte, addr net.Addr) (int, error) {
 	s := (*Socket)(c)
 	w, err := s.viewWait(op, true)
 	if err != nil {
-		return 0, err
+		return 0, s.addrError(err, false)
 	}
 	to, err := s.addrFromNet(op, addr)
 	if err != nil {
-		return 0, err
+		return 0, s.addrError(err, false)
 	}
-	return s.sendTo(op, p, &to, w)
+	n, err := s.sendTo(op, p, &to, w)
+	if err != nil {
+		err = s.addrError(err, false)
+		if e, ok := err.(*Error); ok {
+			e.Remote = to // e is addrError's own copy
+		}
+		return n, err
+	}
+	return n, nil
 }
 
 // Read reads one datagram from the connected peer; see Conn.Read.

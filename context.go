@@ -25,10 +25,13 @@ func (s *Socket) ConnectContext(ctx context.Context, addr NetworkAddress) error 
 	const op = "connect"
 	call, stop, err := s.beginCtx(op, ctx, true)
 	if err != nil {
-		return err
+		return withAddrs(err, NetworkAddress{}, addr)
 	}
 	err = s.connect(op, &addr, s.ctxWait(call))
-	return call.end(op, stop, err)
+	if err = call.end(op, stop, err); err != nil {
+		return withAddrs(err, NetworkAddress{}, addr)
+	}
+	return nil
 }
 
 // AcceptContext is Accept bounded by ctx instead of an Interval, with the
@@ -37,10 +40,13 @@ func (s *Socket) AcceptContext(ctx context.Context) (*Socket, NetworkAddress, er
 	const op = "accept"
 	call, stop, err := s.beginCtx(op, ctx, false)
 	if err != nil {
-		return nil, NetworkAddress{}, err
+		return nil, NetworkAddress{}, s.addrError(err, false)
 	}
 	c, peer, err := s.accept(op, s.ctxWait(call))
-	return c, peer, call.end(op, stop, err)
+	if err = call.end(op, stop, err); err != nil {
+		return nil, peer, s.addrError(err, false)
+	}
+	return c, peer, nil
 }
 
 // beginCtx starts a call bounded by ctx in direction io: it fails at once

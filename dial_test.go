@@ -200,6 +200,10 @@ func TestDialTriesAddressesInOrder(t *testing.T) {
 
 	_, err = Dial("tcp", ":"+strconv.Itoa(port))
 	wantCode(t, "Dial to a closed port", err, ConnectRefusedError)
+	var e *Error
+	if errors.As(err, &e) && e.Remote.String() != "127.0.0.1:"+strconv.Itoa(port) {
+		t.Errorf("error names %v, want the last address tried, 127.0.0.1:%d", e.Remote, port)
+	}
 }
 
 // TestDialContextEnds: a cancelled context ends the dial before it

@@ -26,8 +26,13 @@ func (c ErrorCode) entry() (name, desc string, ok bool) {
 	return e.name, e.desc, true
 }
 
-// String returns the NSPR name, e.g. "PR_IO_TIMEOUT_ERROR", or the number for
-// a code outside NSPR's table.
+// String returns the bare NSPR name, e.g. "PR_IO_TIMEOUT_ERROR", or the
+// number for a code outside NSPR's table. An ErrorCode is an error, so fmt's
+// %v and %s print what Error prints, the name with its description; call
+// String for the name alone:
+//
+//	fmt.Println(nspr.IOTimeoutError)          // PR_IO_TIMEOUT_ERROR: the operation did not finish within its interval
+//	fmt.Println(nspr.IOTimeoutError.String()) // PR_IO_TIMEOUT_ERROR
 func (c ErrorCode) String() string {
 	if name, _, ok := c.entry(); ok {
 		return name
@@ -43,19 +48,33 @@ func (c ErrorCode) Description() string {
 	return "unknown NSPR error"
 }
 
-// Error returns the NSPR name followed by the description.
+// Error returns the NSPR name followed by the description; it is also what
+// %v prints.
 func (c ErrorCode) Error() string { return c.String() + ": " + c.Description() }
 
 // Error is the error every nspr function returns. It records the operation
-// that failed, the NSPR code (what PR_GetError would return) and the
+// that failed, the NSPR code (what PR_GetError would return), the
 // underlying cause: a syscall.Errno (PR_GetOSError), a resolver error, a
-// context error, or nil where NSPR itself decided.
+// context error, or nil where NSPR itself decided; and, as net.OpError
+// does, the addresses of the call where it has them.
 type Error struct {
 	Op   string    // the operation, e.g. "connect" or "getaddrinfo"
 	Code ErrorCode // the NSPR error code
 	Err  error     // the cause, or nil
+
+	// Local is the socket's own address: the address being bound (Bind),
+	// the listener's (Accept), the receiver's (RecvFrom), and the local end
+	// of a view's connection. Remote is the peer's: the address connected
+	// to (Connect, Dial) or sent to (SendTo), and the far end of a view's
+	// connection. Each is the zero NetworkAddress where the call has none,
+	// or where the kernel could no longer tell (after Close).
+	Local, Remote NetworkAddress
 }
 
+// Error prints the operation, the NSPR name and description, the cause,
+// then the addresses, the NSPR name first:
+//
+//	nspr: connect: PR_CONNECT_REFUSED_ERROR: the peer refused the connection (connection refused), remote 127.0.0.1:1
 func (e *Error) Error() string {
 	if e == nil {
 		return "<nil>"
@@ -64,7 +83,26 @@ func (e *Error) Error() string {
 	if e.Err != nil {
 		s += " (" + e.Err.Error() + ")"
 	}
+	if a := e.Local.String(); a != "" {
+		s += ", local " + a
+	}
+	if a := e.Remote.String(); a != "" {
+		s += ", remote " + a
+	}
 	return s
+}
+
+// withAddrs returns err, if it is an *Error, with the call's addresses.
+// Calls add them only on their error path, so a call that succeeds builds
+// no address; the copy leaves err itself as it was.
+func withAddrs(err error, local, remote NetworkAddress) error {
+	e, ok := err.(*Error)
+	if !ok || e == nil {
+		return err
+	}
+	c := *e
+	c.Local, c.Remote = local, remote
+	return &c
 }
 
 // Unwrap returns the cause, so errors.As(err, &errno) reaches the OS error.

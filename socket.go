@@ -166,7 +166,7 @@ func (s *Socket) Close() error {
 // PR_ADDRESS_NOT_SUPPORTED_ERROR.
 func (s *Socket) Bind(addr NetworkAddress) error {
 	const op = "bind"
-	return s.control(op, func(fd int) error {
+	err := s.control(op, func(fd int) error {
 		var rsa unix.RawSockaddrAny
 		size, err := encodeSockaddr(&rsa, &addr, s.family, op)
 		if err != nil {
@@ -174,6 +174,10 @@ func (s *Socket) Bind(addr NetworkAddress) error {
 		}
 		return sysErr(op, bindRaw(fd, &rsa, size))
 	})
+	if err != nil {
+		return withAddrs(err, addr, NetworkAddress{})
+	}
+	return nil
 }
 
 // Listen makes the socket a rendezvous socket accepting connections
@@ -224,6 +228,28 @@ func (s *Socket) name(op string, trap uintptr) (NetworkAddress, error) {
 		return nil
 	})
 	return addr, err
+}
+
+// addrError adds s's addresses to err, an error of a call on s: its own
+// and, with peer, its peer's, read from the kernel now that the call has
+// failed, so that no call that succeeds pays for them. An unbound socket's
+// wildcard address, or one the kernel no longer knows, is left out.
+func (s *Socket) addrError(err error, peer bool) error {
+	if _, ok := err.(*Error); !ok {
+		return err
+	}
+	known := func(a NetworkAddress, err error) NetworkAddress {
+		if err != nil || a.Family() != AFLocal && a.AddrPort().Port() == 0 && a.AddrPort().Addr().IsUnspecified() {
+			return NetworkAddress{}
+		}
+		return a
+	}
+	local := known(s.SockName())
+	var remote NetworkAddress
+	if peer {
+		remote = known(s.PeerName())
+	}
+	return withAddrs(err, local, remote)
 }
 
 // sysErr turns the error of an x/sys call into an NSPR error.

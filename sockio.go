@@ -54,7 +54,11 @@ func (s *Socket) readLocked(op string, p []byte, w wait) (int, error) {
 // fills a NetworkAddress argument in place; Go returns it instead. A datagram
 // longer than p is truncated, as recvfrom(2) does.
 func (s *Socket) RecvFrom(p []byte, timeout Interval) (int, NetworkAddress, error) {
-	return s.recvFrom("recvfrom", p, s.waitOf(timeout))
+	n, from, err := s.recvFrom("recvfrom", p, s.waitOf(timeout))
+	if err != nil {
+		return n, from, s.addrError(err, false)
+	}
+	return n, from, nil
 }
 
 // recvFrom is RecvFrom waiting as w says, shared with the net.PacketConn view.
@@ -129,7 +133,11 @@ func (s *Socket) Sendall(p []byte, timeout Interval) (int, error) { return s.Sen
 // are PR_INVALID_ARGUMENT_ERROR; an address of another family is
 // PR_ADDRESS_NOT_SUPPORTED_ERROR.
 func (s *Socket) SendTo(p []byte, addr NetworkAddress, timeout Interval) (int, error) {
-	return s.sendTo("sendto", p, &addr, s.waitOf(timeout))
+	n, err := s.sendTo("sendto", p, &addr, s.waitOf(timeout))
+	if err != nil {
+		return n, withAddrs(err, NetworkAddress{}, addr)
+	}
+	return n, nil
 }
 
 // sendTo is SendTo waiting as w says, shared with the net.PacketConn view.
@@ -158,7 +166,11 @@ func (s *Socket) sendTo(op string, p []byte, addr *NetworkAddress, w wait) (int,
 // socket PR_INVALID_METHOD_ERROR, and no connection within timeout
 // PR_IO_TIMEOUT_ERROR.
 func (s *Socket) Accept(timeout Interval) (*Socket, NetworkAddress, error) {
-	return s.accept("accept", s.waitOf(timeout))
+	c, peer, err := s.accept("accept", s.waitOf(timeout))
+	if err != nil {
+		return nil, peer, s.addrError(err, false)
+	}
+	return c, peer, nil
 }
 
 // accept is Accept waiting as w says, shared with AcceptContext and the
@@ -223,7 +235,10 @@ func (s *Socket) AcceptRead(amount int, timeout Interval) (*Socket, NetworkAddre
 // Connect again with the same address, which is PR_ALREADY_INITIATED_ERROR
 // while the handshake runs and nil once the connection is up.
 func (s *Socket) Connect(addr NetworkAddress, timeout Interval) error {
-	return s.connect("connect", &addr, s.waitOf(timeout))
+	if err := s.connect("connect", &addr, s.waitOf(timeout)); err != nil {
+		return withAddrs(err, NetworkAddress{}, addr)
+	}
+	return nil
 }
 
 // connect is Connect waiting as w says, shared with ConnectContext.

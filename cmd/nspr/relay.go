@@ -94,26 +94,32 @@ func (t transport) addresses(ctx context.Context, addr string, passive bool) ([]
 }
 
 // openFirst opens a socket of typ for each address in turn and calls use on
-// it until one succeeds, as the seed's AddrInfo loop does. The socket
-// returned is closed when ctx is cancelled, and by the close function
-// returned otherwise. The error is the last address's.
+// it until one succeeds, as the AddrInfo loop of python-nss's nss.io
+// does. The socket returned is closed when ctx is cancelled, and by the
+// close function returned otherwise. The error lists every address's, in
+// the order tried, each naming its address.
 func openFirst(ctx context.Context, addrs []nspr.NetworkAddress, typ nspr.DescType, use func(*nspr.Socket, nspr.NetworkAddress) error) (*nspr.Socket, func(), error) {
-	err := errors.New("no address to try")
+	if len(addrs) == 0 {
+		return nil, nil, errors.New("no address to try")
+	}
+	var errs []error
 	for _, a := range addrs {
-		var s *nspr.Socket
-		if s, err = nspr.NewSocket(a.Family(), typ); err != nil {
+		s, err := nspr.NewSocket(a.Family(), typ)
+		if err != nil {
+			errs = append(errs, err)
 			continue
 		}
 		closeSocket := closeOnCancel(ctx, s)
 		if err = use(s, a); err == nil {
 			return s, closeSocket, nil
 		}
+		errs = append(errs, err)
 		closeSocket()
 		if ctx.Err() != nil {
 			return nil, nil, ctx.Err()
 		}
 	}
-	return nil, nil, err
+	return nil, nil, errors.Join(errs...)
 }
 
 // closeOnCancel closes s when ctx is cancelled, which wakes every call
