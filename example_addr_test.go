@@ -8,29 +8,17 @@ import (
 	"github.com/nspr-go/nspr"
 )
 
-// listenLocal starts a TCP listener on 127.0.0.1 for the examples to
-// connect to and returns it with its port.
-func listenLocal() (*nspr.Socket, uint16) {
-	l, err := nspr.NewSocket(nspr.AFInet, nspr.DescSocketTCP)
+// The AddrInfo loop of python-nss's nss.io: resolve a name, then try each
+// address in order until a connect succeeds (nspr.Dial does this for you).
+func ExampleNewAddrInfo() {
+	// A server on 127.0.0.1 to connect to.
+	l, err := nspr.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {
 		panic(err)
 	}
-	addr, _ := nspr.NewNetworkAddressSpecial(nspr.IPAddrLoopback, 0, nspr.AFInet)
-	if err := l.Bind(addr); err != nil {
-		panic(err)
-	}
-	if err := l.Listen(4); err != nil {
-		panic(err)
-	}
-	name, _ := l.SockName()
-	return l, name.Port()
-}
-
-// The seed's AddrInfo loop: resolve a name, then try each address in order
-// until a connect succeeds.
-func ExampleNewAddrInfo() {
-	l, port := listenLocal()
 	defer l.Close()
+	name, _ := l.Socket().SockName()
+	port := name.Port()
 
 	hostname := "localhost"
 	addrInfo, err := nspr.NewAddrInfo(hostname, nspr.AFInet, nspr.AIAddrConfig)
@@ -85,10 +73,17 @@ func ExampleAddrInfo_All() {
 	// Output: ::1 PR_AF_INET6
 }
 
-// The seed's HostEntry loop, with the port given to NetworkAddresses.
+// The HostEntry loop of python-nss's nss.io, with the port given to
+// NetworkAddresses.
 func ExampleNewHostEntry() {
-	l, port := listenLocal()
+	// A server on 127.0.0.1 to connect to.
+	l, err := nspr.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
 	defer l.Close()
+	name, _ := l.Socket().SockName()
+	port := name.Port()
 
 	hostEntry, err := nspr.NewHostEntry("localhost")
 	if err != nil {
@@ -109,8 +104,9 @@ func ExampleNewHostEntry() {
 	// Output: localhost PR_AF_INET connected
 }
 
-// The seed's NetworkAddress example, on localhost: an address built from a
-// name remembers the name; one built from a number, the number.
+// The NetworkAddress example of python-nss's nss.io, on localhost: an
+// address built from a name remembers the name; one built from a number,
+// the number.
 func ExampleNewNetworkAddress() {
 	netaddr, err := nspr.NewNetworkAddress("localhost", 0, nspr.AFInet)
 	if err != nil {

@@ -11,14 +11,18 @@ import (
 // Poll waits for any of several sockets, as PR_Poll does: here the listener
 // has a connection to accept and the connected socket room to send.
 func ExamplePoll() {
-	l, port := listenLocal()
-	defer l.Close()
+	ln, err := nspr.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	defer ln.Close()
+	l := ln.Socket() // the NSPR socket behind the net.Listener view
+	addr, _ := l.SockName()
 	c, err := nspr.NewSocket(nspr.AFInet, nspr.DescSocketTCP)
 	if err != nil {
 		panic(err)
 	}
 	defer c.Close()
-	addr, _ := nspr.NewNetworkAddress("127.0.0.1", port, nspr.AFInet)
 	if err := c.Connect(addr, nspr.SecondsToInterval(5)); err != nil {
 		panic(err)
 	}
