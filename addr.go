@@ -247,7 +247,7 @@ func (a NetworkAddress) Address() string {
 	return a.ap.Addr().String()
 }
 
-// String formats the address as the seed documents: "127.0.0.1:80",
+// String formats the address as python-nss documents: "127.0.0.1:80",
 // "[::1]:80", or the Unix path.
 func (a NetworkAddress) String() string {
 	switch a.family {

@@ -195,7 +195,8 @@ type ListenConfig struct {
 // one dual-stack socket where the host has IPv6; port 0 picks a free port
 // (Listener.Addr tells which); a host name listens on its first address,
 // IPv4 preferred, as net does. For "unix", address is the socket's path;
-// unlike net, Close leaves the file in place (see docs/compat.md).
+// unlike net, Close leaves the file in place (see the [compatibility
+// notes]).
 //
 // As net does, a TCP listener sets SO_REUSEADDR (PR_SockOpt_Reuseaddr)
 // before it binds, so a restarted server can bind its port while old
@@ -204,6 +205,8 @@ type ListenConfig struct {
 // Socket.Accept on the same socket leaves NSPR's. Errors are those of
 // PR_Bind and PR_Listen, and for a bad network or address those of
 // Dialer.DialContext.
+//
+// [compatibility notes]: https://github.com/nspr-go/nspr/blob/main/docs/compat.md
 func (lc *ListenConfig) Listen(ctx context.Context, network, address string) (*Listener, error) {
 	s, err := lc.listen(ctx, "listen", network, address, DescSocketTCP)
 	if err != nil {

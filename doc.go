@@ -2,9 +2,22 @@
 // nss.io, to Go: sockets with NSPR's per-call intervals, logical non-blocking
 // flag, error codes and address types, built in pure Go (no cgo) on the Go
 // runtime's netpoller. A Go program porting NSPR or python-nss code finds
-// every nss.io name here (docs/seed-mapping.md lists them), and a Go program
-// that only wants a fast socket finds net.Conn, net.Listener and
+// every nss.io name here (the [nss.io name mapping] lists them), and a Go
+// program that only wants a fast socket finds net.Conn, net.Listener and
 // net.PacketConn views, context-aware calls and batch datagram I/O.
+//
+// # From net
+//
+// Code written for net moves by its package name: Dial, DialContext,
+// DialTimeout, Listen and ListenPacket take net's network names ("tcp",
+// "udp6", "unix", …) and addresses ("host:port", "[::1]:80", ":8080", a
+// path) and return the views, with net's defaults (TCP_NODELAY, 15 s
+// keep-alive, SO_REUSEADDR on listeners); Dialer and ListenConfig change
+// them. Conn.Socket, Listener.Socket and PacketConn.Socket give the NSPR
+// socket behind a view. Two habits differ on the NSPR side: Recv reports
+// the end of a stream as 0 and a nil error, as PR_Recv does, where Read
+// (on the Socket and on its views) returns io.EOF; and NewSocket, Connect
+// and Accept keep NSPR's defaults, TCP_NODELAY and keep-alive off.
 //
 // # Sockets and descriptors
 //
@@ -45,8 +58,9 @@
 // # Errors
 //
 // Every failure is an *Error carrying the operation, the NSPR ErrorCode
-// (PR_CONNECT_REFUSED_ERROR, PR_IO_TIMEOUT_ERROR, …) and, where there is
-// one, the OS error it came from. Codes are errors themselves, so
+// (PR_CONNECT_REFUSED_ERROR, PR_IO_TIMEOUT_ERROR, …), where there is one
+// the OS error it came from, and where the call has them the local and
+// remote addresses. Codes are errors themselves, so
 //
 //	errors.Is(err, nspr.ConnectRefusedError)
 //
@@ -86,8 +100,8 @@
 // # Differences from the original
 //
 // nspr follows NSPR's behaviour wherever NSPR is right and departs from it
-// where the original is buggy or limited. docs/compat.md lists each
-// difference with its reason; the main ones are:
+// where the original is buggy or limited. The [compatibility notes] list
+// each difference with its reason; the main ones are:
 //
 //   - NetworkAddress, AddrInfo and HostEntry handle IPv6 and Unix-domain
 //     addresses, not only IPv4, and NetworkAddress prints its port.
@@ -102,4 +116,7 @@
 //   - A closed socket returns PR_BAD_DESCRIPTOR_ERROR instead of crashing.
 //   - Name resolution uses Go's resolver (hosts file, then DNS), which
 //     callers can point at a server of their own with Resolver.
+//
+// [nss.io name mapping]: https://github.com/nspr-go/nspr/blob/main/docs/seed-mapping.md
+// [compatibility notes]: https://github.com/nspr-go/nspr/blob/main/docs/compat.md
 package nspr

@@ -11,7 +11,7 @@ import (
 	"syscall"
 )
 
-// File is a file-like view of a Socket (the seed's makefile): an
+// File is a file-like view of a Socket (python-nss's makefile): an
 // io.Reader, io.Writer and io.Closer with ReadLine, ReadLines and Lines,
 // limited to the directions its mode allows. Its calls wait without a time
 // limit, as file objects do, and honour the socket's non-blocking flag; for
@@ -29,7 +29,7 @@ type File struct {
 	closed             atomic.Bool
 }
 
-// MakeFile returns a File over the socket (the seed's makefile([mode[,
+// MakeFile returns a File over the socket (python-nss's makefile([mode[,
 // buffersize]])). mode is as Python's open(): 'r' reads, 'w' or 'a' writes,
 // '+' (or "rw", as socket.makefile takes) does both, and 'b' or 't' change
 // nothing (sockets carry bytes); "" means "r". Any other mode, or a repeated

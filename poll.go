@@ -26,7 +26,7 @@ const (
 )
 
 // Poll waits until at least one of the sockets is ready for what its entry
-// asks, or the timeout passes (PR_Poll, the seed's Socket.poll). It returns
+// asks, or the timeout passes (PR_Poll, python-nss's Socket.poll). It returns
 // one out-flags value per entry, in order:
 //
 //   - PollRead: data to read, a connection to accept, or the end of the

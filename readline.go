@@ -66,7 +66,7 @@ func (s *Socket) lineLocked(op string, max int, timeout Interval) (int, error) {
 	return s.ra.line(max, src.fill)
 }
 
-// ReadLine reads one line (the seed's readline([size])): the bytes through
+// ReadLine reads one line (python-nss's readline([size])): the bytes through
 // the next '\n', which is included. Only '\n' ends a line; '\r' and NUL are
 // data. A line longer than max comes back as its first max bytes, the rest
 // staying for the next call, as Python's readline(size) does; max <= 0 means
@@ -248,7 +248,7 @@ func (s *Socket) ReadLinesInto(buf []byte, lines [][]byte, timeout Interval) (in
 	return k, nil
 }
 
-// ReadLines reads lines (the seed's readlines([sizehint])) until the end of
+// ReadLines reads lines (python-nss's readlines([sizehint])) until the end of
 // the stream or, when sizehint > 0, until the lines read total at least
 // sizehint bytes. Each line is bounded by DefaultMaxLine as in ReadLine;
 // without a size hint the total is bounded by MaxReadAll, past which the
@@ -293,7 +293,7 @@ func (s *Socket) ReadLines(sizehint int, timeout Interval) ([][]byte, error) {
 	return lines, nil
 }
 
-// Lines returns an iterator over the socket's lines (the seed's
+// Lines returns an iterator over the socket's lines (python-nss's
 // `for line in sock`): each is ReadLine(DefaultMaxLine, timeout), so the
 // interval applies to each line. It ends at the end of the stream; on an
 // error it yields the error once and ends. Breaking out of the loop leaves
@@ -313,7 +313,7 @@ func (s *Socket) Lines(timeout Interval) iter.Seq2[[]byte, error] {
 	}
 }
 
-// ReadSize reads up to n bytes (the seed's read(size); Read is io.Reader's).
+// ReadSize reads up to n bytes (python-nss's read(size); Read is io.Reader's).
 // As in the original, it returns the bytes read ahead and, when they are
 // fewer than n, what one receive adds, waiting as Recv does; at the end of
 // the stream the result is shorter, down to empty. To read exactly n bytes,

@@ -43,8 +43,8 @@ type Socket struct {
 // socketTypes maps descriptor types to socket(2) types.
 var socketTypes = map[DescType]int{DescSocketTCP: unix.SOCK_STREAM, DescSocketUDP: unix.SOCK_DGRAM}
 
-// NewSocket creates a socket (PR_OpenTCPSocket / PR_OpenUDPSocket, the
-// seed's Socket(family, type)). family is AFInet, AFInet6 (dual-stack: it
+// NewSocket creates a socket (PR_OpenTCPSocket / PR_OpenUDPSocket, python-nss's
+// Socket(family, type)). family is AFInet, AFInet6 (dual-stack: it
 // also reaches IPv4 peers) or AFLocal (Unix domain); typ is DescSocketTCP or
 // DescSocketUDP. Other families are PR_ADDRESS_NOT_SUPPORTED_ERROR, other
 // types PR_INVALID_ARGUMENT_ERROR.
@@ -112,7 +112,7 @@ func (s *Socket) control(op string, f func(fd int) error) error {
 	return f(s.fd)
 }
 
-// Family returns the socket's address family (the seed's Socket.family).
+// Family returns the socket's address family (python-nss's Socket.family).
 func (s *Socket) Family() Family {
 	if s == nil {
 		return AFUnspec
@@ -120,7 +120,7 @@ func (s *Socket) Family() Family {
 	return s.family
 }
 
-// DescType returns PR_DESC_SOCKET_TCP or PR_DESC_SOCKET_UDP (the seed's
+// DescType returns PR_DESC_SOCKET_TCP or PR_DESC_SOCKET_UDP (python-nss's
 // Socket.desc_type).
 func (s *Socket) DescType() DescType {
 	if s == nil {
@@ -209,7 +209,7 @@ func (s *Socket) PeerName() (NetworkAddress, error) {
 	return s.name("getpeername", unix.SYS_GETPEERNAME)
 }
 
-// NetAddr returns the address the socket is bound to (the seed's
+// NetAddr returns the address the socket is bound to (python-nss's
 // Socket.netaddr), the same as SockName.
 func (s *Socket) NetAddr() (NetworkAddress, error) { return s.SockName() }
 

@@ -50,7 +50,7 @@ func (s *Socket) readLocked(op string, p []byte, w wait) (int, error) {
 	return io.n, nil
 }
 
-// RecvFrom reads one datagram (PR_RecvFrom) and returns its sender. The seed
+// RecvFrom reads one datagram (PR_RecvFrom) and returns its sender. python-nss
 // fills a NetworkAddress argument in place; Go returns it instead. A datagram
 // longer than p is truncated, as recvfrom(2) does.
 func (s *Socket) RecvFrom(p []byte, timeout Interval) (int, NetworkAddress, error) {
@@ -125,7 +125,7 @@ func (s *Socket) lockWrite(op string, p []byte) (*ioOp, error) {
 	return &s.wr, nil
 }
 
-// Sendall sends all of p (the seed's sendall). NSPR's PR_Send already
+// Sendall sends all of p (python-nss's sendall). NSPR's PR_Send already
 // sends everything on a blocking socket, so it is Send by another name.
 func (s *Socket) Sendall(p []byte, timeout Interval) (int, error) { return s.Send(p, timeout) }
 

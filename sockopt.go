@@ -153,8 +153,8 @@ type optArg struct {
 	in4   [4]byte
 }
 
-// GetSocketOption returns the value of an option (PR_GetSocketOption; the
-// seed's get_socket_option), typed as OptionValue lists. On AFInet6
+// GetSocketOption returns the value of an option (PR_GetSocketOption;
+// python-nss's get_socket_option), typed as OptionValue lists. On AFInet6
 // sockets the IP-level options read their IPv6 twins (hop limit, traffic
 // class, multicast hops, loopback and interface). An unknown option, or
 // the write-only AddMember and DropMember, is PR_INVALID_ARGUMENT_ERROR; a
