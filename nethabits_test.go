@@ -7,11 +7,236 @@ package nspr_test
 // nspr's, or checks that an nspr value slots into such code unchanged.
 
 import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/nspr-go/nspr"
+	"golang.org/x/sys/unix"
 )
+
+// stack is the three calls of a network stack, typed as net's, so one
+// scenario runs over net and over nspr.
+type stack struct {
+	name         string
+	listen       func(network, address string) (net.Listener, error)
+	dial         func(network, address string) (net.Conn, error)
+	listenPacket func(network, address string) (net.PacketConn, error)
+}
+
+// stacks are net itself and nspr, each written the way a net user writes
+// the calls: the only change is the package name.
+var stacks = []stack{
+	{"net", net.Listen, net.Dial, net.ListenPacket},
+	{"nspr",
+		func(network, address string) (net.Listener, error) {
+			var l net.Listener
+			l, err := nspr.Listen(network, address)
+			if err != nil {
+				return nil, err
+			}
+			return l, nil
+		},
+		func(network, address string) (net.Conn, error) {
+			c, err := nspr.Dial(network, address)
+			if err != nil {
+				return nil, err
+			}
+			return c, nil
+		},
+		func(network, address string) (net.PacketConn, error) {
+			c, err := nspr.ListenPacket(network, address)
+			if err != nil {
+				return nil, err
+			}
+			return c, nil
+		},
+	},
+}
+
+// habits are scenarios a net user writes; each returns what it observed,
+// which must be the same over both stacks.
+var habits = []struct {
+	name string
+	run  func(t *testing.T, st stack) []any
+}{
+	{"echo a line with bufio, then io.EOF", func(t *testing.T, st stack) []any {
+		_, c, srv := connPair(t, st)
+		w := bufio.NewWriter(c)
+		w.WriteString("hello\n")
+		w.Flush()
+		line, err := bufio.NewReader(srv).ReadString('\n')
+		c.Close()
+		n, eof := srv.Read(make([]byte, 1))
+		return []any{line, err, n, eof}
+	}},
+	{"a read deadline is a net.Error timeout", func(t *testing.T, st stack) []any {
+		_, c, _ := connPair(t, st)
+		c.SetReadDeadline(time.Now().Add(10 * time.Millisecond))
+		_, err := c.Read(make([]byte, 1))
+		var ne net.Error
+		return []any{errors.As(err, &ne) && ne.Timeout(), errors.Is(err, os.ErrDeadlineExceeded)}
+	}},
+	{"a call after Close is net.ErrClosed", func(t *testing.T, st stack) []any {
+		_, c, _ := connPair(t, st)
+		c.Close()
+		_, rerr := c.Read(make([]byte, 1))
+		_, werr := c.Write([]byte("x"))
+		return []any{errors.Is(rerr, net.ErrClosed), errors.Is(werr, net.ErrClosed)}
+	}},
+	{"CloseWrite through an interface assertion", func(t *testing.T, st stack) []any {
+		_, c, srv := connPair(t, st)
+		cw, ok := c.(interface{ CloseWrite() error })
+		if !ok {
+			return []any{false}
+		}
+		cw.CloseWrite()
+		got, err := io.ReadAll(srv)
+		srv.Write([]byte("after"))
+		back := make([]byte, 5)
+		_, rerr := io.ReadFull(c, back)
+		return []any{true, len(got), err, string(back), rerr}
+	}},
+	{"Addr is a *net.TCPAddr on loopback", func(t *testing.T, st stack) []any {
+		l, c, srv := connPair(t, st)
+		la, ok := l.Addr().(*net.TCPAddr)
+		ra, ok2 := c.RemoteAddr().(*net.TCPAddr)
+		return []any{ok, ok2, la.IP.IsLoopback(), la.Port == ra.Port, srv.LocalAddr().String() == c.RemoteAddr().String()}
+	}},
+	{"an Accept deadline through an interface assertion", func(t *testing.T, st stack) []any {
+		l, _, _ := connPair(t, st)
+		dl, ok := l.(interface{ SetDeadline(time.Time) error })
+		if !ok {
+			return []any{false}
+		}
+		dl.SetDeadline(time.Now().Add(10 * time.Millisecond))
+		_, err := l.Accept()
+		var ne net.Error
+		return []any{true, errors.As(err, &ne) && ne.Timeout()}
+	}},
+	{"a refused dial wraps ECONNREFUSED", func(t *testing.T, st stack) []any {
+		l, err := st.listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := l.Addr().String()
+		l.Close()
+		_, err = st.dial("tcp", addr)
+		return []any{err != nil, errors.Is(err, syscall.ECONNREFUSED)}
+	}},
+	{"TCP_NODELAY and SO_KEEPALIVE on both ends", func(t *testing.T, st stack) []any {
+		_, c, srv := connPair(t, st)
+		return []any{sockopt(t, c, unix.IPPROTO_TCP, unix.TCP_NODELAY), sockopt(t, c, unix.SOL_SOCKET, unix.SO_KEEPALIVE),
+			sockopt(t, srv, unix.IPPROTO_TCP, unix.TCP_NODELAY), sockopt(t, srv, unix.SOL_SOCKET, unix.SO_KEEPALIVE)}
+	}},
+	{"UDP with *net.UDPAddr", func(t *testing.T, st stack) []any {
+		a, err := st.listenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer a.Close()
+		b, err := st.listenPacket("udp4", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.Close()
+		b.SetDeadline(time.Now().Add(5 * time.Second))
+		to := a.LocalAddr().(*net.UDPAddr)
+		_, werr := b.WriteTo([]byte("dgram"), to)
+		a.SetDeadline(time.Now().Add(5 * time.Second))
+		buf := make([]byte, 16)
+		n, from, rerr := a.ReadFrom(buf)
+		fromUDP, ok := from.(*net.UDPAddr)
+		return []any{werr, string(buf[:n]), rerr, ok, ok && fromUDP.Port == b.LocalAddr().(*net.UDPAddr).Port}
+	}},
+}
+
+// TestNetHabits runs every habit over net and over nspr and compares what
+// they observed.
+func TestNetHabits(t *testing.T) {
+	for _, h := range habits {
+		t.Run(h.name, func(t *testing.T) {
+			var results [][]any
+			for _, st := range stacks {
+				t.Run(st.name, func(t *testing.T) { results = append(results, h.run(t, st)) })
+			}
+			if len(results) != 2 {
+				return
+			}
+			if got, want := observed(results[1]), observed(results[0]); got != want {
+				t.Errorf("nspr observed %s; net %s", got, want)
+			}
+		})
+	}
+}
+
+// observed prints what a habit observed, with each error reduced to
+// whether there was one and io.EOF kept, since net's and nspr's messages
+// differ.
+func observed(vs []any) string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		err, isErr := v.(error)
+		switch {
+		case v == nil:
+			out[i] = "no error"
+		case err == io.EOF:
+			out[i] = "io.EOF"
+		case isErr:
+			out[i] = "error"
+		default:
+			out[i] = fmt.Sprintf("%#v", v)
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// connPair listens on loopback with st, dials it and accepts; everything
+// is closed at the end of the test.
+func connPair(t *testing.T, st stack) (net.Listener, net.Conn, net.Conn) {
+	t.Helper()
+	l, err := st.listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	c, err := st.dial("tcp", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	srv, err := l.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	for _, x := range []net.Conn{c, srv} {
+		x.SetDeadline(time.Now().Add(5 * time.Second))
+	}
+	return l, c, srv
+}
+
+// sockopt reads an int option through SyscallConn, as a net user does.
+func sockopt(t *testing.T, c net.Conn, level, name int) int {
+	t.Helper()
+	rc, err := c.(syscall.Conn).SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v int
+	var serr error
+	if err := rc.Control(func(fd uintptr) { v, serr = unix.GetsockoptInt(int(fd), level, name) }); err != nil || serr != nil {
+		t.Fatal(err, serr)
+	}
+	return min(v, 1)
+}
 
 // TestSetSocketOptionTakesGoTypes sets options with Go's plain bool, int
 // and time.Duration, as a net user would, and reads back the typed value.
