@@ -365,6 +365,9 @@ func (r *Resolver) addresses(ctx context.Context, op string, kind netKind, addre
 			addrs = append(addrs, NewNetworkAddressFromAddrPort(netip.AddrPortFrom(ip, uint16(port))))
 		}
 	}
+	if len(addrs) == 0 { // so that no caller's loop ends without an error
+		return nil, newError(op, DirectoryLookupError, errors.New("no address of network "+kind.name()+" for "+strconv.Quote(host)))
+	}
 	return addrs, nil
 }
 
