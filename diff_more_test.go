@@ -3,11 +3,14 @@
 package nspr
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/nspr-go/nspr/internal/dnstest"
 	"golang.org/x/sys/unix"
 )
 
@@ -20,7 +23,8 @@ import (
 const (
 	compatConnected     = "Sockets: Connecting a connected socket (PR_IS_CONNECTED_ERROR)"
 	compatAddrInfoV6    = "Addresses: AddrInfo accepts AFInet6"
-	compatHostEntryV6   = "Addresses: HostEntry by name returns the IPv6 ones when no IPv4"
+	compatOtherFamily   = "Addresses: A numeric host of the other family is PR_DIRECTORY_LOOKUP_ERROR"
+	compatHostEntryNum  = "Addresses: HostEntry of a numeric address is that address, IPv6 too"
 	compatHostEntryPort = "Addresses: HostEntry.NetworkAddress(port) / NetworkAddresses(port) honour the port"
 	compatAt            = "Addresses: At(i) out of range is PR_INVALID_ARGUMENT_ERROR"
 	compatOptValue      = "Socket options: One typed value (wrong type is PR_INVALID_ARGUMENT_ERROR)"
@@ -46,12 +50,19 @@ func pyFamily(f Family) string {
 	return map[Family]string{AFUnspec: "io.PR_AF_UNSPEC", AFInet: "io.PR_AF_INET", AFInet6: "io.PR_AF_INET6"}[f]
 }
 
+// ip6Name is the name the AddrInfo scenarios resolve for IPv6 only,
+// answered by the test's own DNS server: the machine's hosts file may lack
+// "::1 localhost", so "localhost" cannot show an IPv6 answer everywhere.
+const ip6Name = "ip6.nspr.test."
+
 // resolverDiffCases cover AddrInfo and HostEntry.
-func resolverDiffCases() []diffCase {
+func resolverDiffCases(t *testing.T) []diffCase {
 	var cs []diffCase
-	// AddrInfo: [hostname canonical count addresses... families...].
-	addrInfo := func(host string, family Family, flags AIFlags) string {
-		ai, err := NewAddrInfo(host, family, flags)
+	ip6 := &Resolver{Server: dnstest.Start(t, ip6Name+" 60 IN AAAA ::1").Addr, Timeout: 10 * time.Second}
+	// AddrInfo: [hostname canonical count addresses... families...],
+	// through r (nil: DefaultResolver).
+	addrInfo := func(r *Resolver, host string, family Family, flags AIFlags) string {
+		ai, err := r.AddrInfo(context.Background(), host, family, flags)
 		if err != nil {
 			return res(nil, err)
 		}
@@ -69,16 +80,38 @@ func resolverDiffCases() []diffCase {
 		return pyList(out...)
 	}
 	const pyAddrInfo = "; r = [ai.hostname, ai.canonical_name, len(ai)] + [a.address for a in ai] + [a.family for a in ai]"
+	// With AFInet6 the original refuses the family before any lookup, so
+	// its side never queries DNS for ip6Name; nspr's side asks the test's
+	// server, with both families configured so that AIAddrConfig keeps ::1.
 	for _, host := range []string{"localhost", "127.0.0.1", "::1"} {
 		for _, family := range []Family{AFUnspec, AFInet, AFInet6} {
 			for _, flags := range []AIFlags{AIAddrConfig, AIAddrConfig | AINoCanonName} {
 				c := diffCase{
 					name: fmt.Sprintf("AddrInfo(%q, %v, %v)", host, family, flags),
 					py:   fmt.Sprintf("ai = io.AddrInfo(%q, %s, %d)", host, pyFamily(family), flags) + pyAddrInfo,
-					got:  func() string { return addrInfo(host, family, flags) },
+					got:  func() string { return addrInfo(nil, host, family, flags) },
 				}
-				if family == AFInet6 {
-					c.compat, c.orig = compatAddrInfoV6, "E PR_INVALID_ARGUMENT_ERROR"
+				canonical := func(name string) any {
+					if flags&AINoCanonName != 0 {
+						return nil
+					}
+					return strings.TrimSuffix(name, ".")
+				}
+				switch {
+				case family == AFInet6 && host == "127.0.0.1":
+					c.compat, c.orig, c.ours = compatOtherFamily, "E PR_INVALID_ARGUMENT_ERROR", "E PR_DIRECTORY_LOOKUP_ERROR"
+				case family == AFInet6 && host == "::1":
+					c.compat, c.orig, c.ours = compatAddrInfoV6, "E PR_INVALID_ARGUMENT_ERROR", pyList(host, canonical(host), 1, "::1", int(AFInet6))
+				case family == AFInet6:
+					c.name = fmt.Sprintf("AddrInfo(%q, %v, %v)", ip6Name, family, flags)
+					c.py = fmt.Sprintf("ai = io.AddrInfo(%q, %s, %d)", ip6Name, pyFamily(family), flags) + pyAddrInfo
+					c.got = func() string {
+						saved := configuredFamilies
+						defer func() { configuredFamilies = saved }()
+						configuredFamilies = func() (bool, bool) { return true, true }
+						return addrInfo(ip6, ip6Name, family, flags)
+					}
+					c.compat, c.orig, c.ours = compatAddrInfoV6, "E PR_INVALID_ARGUMENT_ERROR", pyList(ip6Name, canonical(ip6Name), 1, "::1", int(AFInet6))
 				}
 				cs = append(cs, c)
 			}
@@ -95,7 +128,7 @@ func resolverDiffCases() []diffCase {
 	} {
 		cs = append(cs, diffCase{name: "AddrInfo " + bad.name,
 			py:  fmt.Sprintf("ai = io.AddrInfo('127.0.0.1', %d, %d)", bad.family, bad.flags) + pyAddrInfo,
-			got: func() string { return addrInfo("127.0.0.1", bad.family, bad.flags) }})
+			got: func() string { return addrInfo(nil, "127.0.0.1", bad.family, bad.flags) }})
 	}
 	localAI := func(f func(ai *AddrInfo) string) func() string {
 		return func() string {
@@ -109,12 +142,13 @@ func resolverDiffCases() []diffCase {
 	cs = append(cs,
 		diffCase{name: "AddrInfo index out of range", py: "ai = io.AddrInfo('localhost', io.PR_AF_INET); r = ai[5]",
 			got:    localAI(func(ai *AddrInfo) string { _, err := ai.At(5); return res(nil, err) }),
-			compat: compatAt, orig: "X IndexError"},
+			compat: compatAt, orig: "X IndexError", ours: "E PR_INVALID_ARGUMENT_ERROR"},
 		diffCase{name: "AddrInfo address port", py: "ai = io.AddrInfo('localhost', io.PR_AF_INET); r = ai[0].port",
 			got: localAI(func(ai *AddrInfo) string { a, err := ai.At(0); return res(a.Port(), err) })},
 		diffCase{name: "AddrInfo str", py: "r = str(io.AddrInfo('localhost', io.PR_AF_INET))",
 			got:    localAI(func(ai *AddrInfo) string { return val(ai.String()) }),
-			compat: compatString, orig: "V host=localhost canonical=localhost (1 addrs) addr[0]=127.0.0.1"},
+			compat: compatString, orig: "V host=localhost canonical=localhost (1 addrs) addr[0]=127.0.0.1",
+			ours: "V host=localhost canonical=localhost (1 addrs) addr[0]=127.0.0.1:0"},
 	)
 
 	// HostEntry: [hostname family count aliases... addresses...]. Only
@@ -139,7 +173,8 @@ func resolverDiffCases() []diffCase {
 			got: func() string { return hostEntry(NewHostEntry(name)) }})
 	}
 	cs = append(cs, diffCase{name: `HostEntry("::1")`, py: `he = io.HostEntry("::1")` + pyHostEntry,
-		got: func() string { return hostEntry(NewHostEntry("::1")) }, compat: compatHostEntryV6, orig: "E PR_DIRECTORY_LOOKUP_ERROR"})
+		got:    func() string { return hostEntry(NewHostEntry("::1")) },
+		compat: compatHostEntryNum, orig: "E PR_DIRECTORY_LOOKUP_ERROR", ours: pyList("::1", int(AFInet6), 1, "::1")})
 	byAddr := func() (*HostEntry, error) {
 		a, err := NewNetworkAddress("127.0.0.1", 0, AFInet)
 		if err != nil {
@@ -180,7 +215,7 @@ func resolverDiffCases() []diffCase {
 					return res(nil, err)
 				}
 				return pyList(a.Address(), a.Port())
-			}), compat: compatHostEntryPort, orig: "V [127.0.0.1 0]"},
+			}), compat: compatHostEntryPort, orig: "V [127.0.0.1 0]", ours: "V [127.0.0.1 80]"},
 		diffCase{name: "HostEntry get_network_addresses ports", py: "he = io.HostEntry('localhost'); r = [a.port for a in he.get_network_addresses(80)]",
 			got: localHE(func(he *HostEntry) string {
 				var ports []any
@@ -188,13 +223,14 @@ func resolverDiffCases() []diffCase {
 					ports = append(ports, a.Port())
 				}
 				return pyList(ports...)
-			}), compat: compatHostEntryPort, orig: "V [0]"},
+			}), compat: compatHostEntryPort, orig: "V [0]", ours: "V [80]"},
 		diffCase{name: "HostEntry index out of range", py: "he = io.HostEntry('localhost'); r = he[3]",
 			got:    localHE(func(he *HostEntry) string { _, err := he.At(3); return res(nil, err) }),
-			compat: compatAt, orig: "X IndexError"},
+			compat: compatAt, orig: "X IndexError", ours: "E PR_INVALID_ARGUMENT_ERROR"},
 		diffCase{name: "HostEntry str", py: "r = str(io.HostEntry('localhost'))",
 			got:    localHE(func(he *HostEntry) string { return val(he.String()) }),
-			compat: compatString, orig: "V name=localhost family=PR_AF_INET aliases=() addresses=(127.0.0.1)"},
+			compat: compatString, orig: "V name=localhost family=PR_AF_INET aliases=() addresses=(127.0.0.1)",
+			ours: "V name=localhost family=PR_AF_INET aliases=() addresses=(127.0.0.1:0)"},
 	)
 	return cs
 }
@@ -318,12 +354,12 @@ func nonblockingDiffCases() []diffCase {
 			got: twoListeners(func(c *Socket, a, b NetworkAddress) string {
 				c.Connect(a, wait)
 				return res(nil, c.Connect(a, wait))
-			}), compat: compatConnected, orig: "V None"},
+			}), compat: compatConnected, orig: "V None", ours: "E PR_IS_CONNECTED_ERROR"},
 		{name: "connect again, other peer", py: pyTwo + "c = io.Socket(); c.connect(" + pyLoopback("p") + "); r = c.connect(" + pyLoopback("p2") + ")",
 			got: twoListeners(func(c *Socket, a, b NetworkAddress) string {
 				c.Connect(a, wait)
 				return res(nil, c.Connect(b, wait))
-			}), compat: compatConnected, orig: "V None"},
+			}), compat: compatConnected, orig: "V None", ours: "E PR_IS_CONNECTED_ERROR"},
 		{name: "connect again, peer kept", py: pyTwo + "c = io.Socket(); c.connect(" + pyLoopback("p") + ")\ntry: c.connect(" + pyLoopback("p2") + ")\nexcept Exception: pass\nr = c.get_peer_name().port == p",
 			got: twoListeners(func(c *Socket, a, b NetworkAddress) string {
 				c.Connect(a, wait)
@@ -469,11 +505,11 @@ func optionDiffCases() []diffCase {
 					got: sock(func(s *Socket) string { return optRes(s.GetSocketOption(opt)) })}
 				switch {
 				case opt == SockOptReusePort:
-					c.compat, c.orig = compatOptBeyond, "X ValueError"
+					c.compat, c.orig, c.ours = compatOptBeyond, "X ValueError", "V False"
 				case opt == 17:
-					c.compat, c.orig = compatOptUnknown, "X ValueError"
+					c.compat, c.orig, c.ours = compatOptUnknown, "X ValueError", "E PR_INVALID_ARGUMENT_ERROR"
 				case typ == DescSocketUDP && family == AFInet6 && (opt == SockOptNoDelay || opt == SockOptMaxSegment):
-					c.compat, c.orig = compatOptTCPOnUDP, "E PR_INVALID_ARGUMENT_ERROR"
+					c.compat, c.orig, c.ours = compatOptTCPOnUDP, "E PR_INVALID_ARGUMENT_ERROR", "E PR_NOT_TCP_SOCKET_ERROR"
 				}
 				cs = append(cs, c)
 			}
@@ -489,7 +525,7 @@ func optionDiffCases() []diffCase {
 						}
 						return optRes(s.GetSocketOption(st.opt))
 					})}
-				c.compat, c.orig = optionSetDifference(st.name, family, typ)
+				c.compat, c.orig, c.ours = optionSetDifference(st.name, family, typ)
 				cs = append(cs, c)
 			}
 		}
@@ -498,30 +534,35 @@ func optionDiffCases() []diffCase {
 }
 
 // optionSetDifference returns the allowed difference of setting an option,
-// and the original's result, for the set scenario name on family and typ.
-func optionSetDifference(name string, family Family, typ DescType) (string, string) {
+// the original's result and nspr's, for the set scenario name on family and
+// typ.
+func optionSetDifference(name string, family Family, typ DescType) (compat, orig, ours string) {
+	const (
+		invalid  = "E PR_INVALID_ARGUMENT_ERROR"
+		overflow = "E PR_BUFFER_OVERFLOW_ERROR"
+	)
 	udp := typ == DescSocketUDP
 	switch {
 	case name == "unknown option 99":
-		return compatOptUnknown, "X ValueError"
+		return compatOptUnknown, "X ValueError", invalid
 	case name == "Reuseaddr of the wrong type":
-		return compatOptValue, "X TypeError"
+		return compatOptValue, "X TypeError", invalid
 	case name == "IpTimeToLive -1":
-		return compatOptRange, "V 64"
+		return compatOptRange, "V 64", overflow
 	case name == "IpTypeOfService 256":
-		return compatOptRange, "V 0"
+		return compatOptRange, "V 0", overflow
 	case name == "McastInterface ::1" && udp && family == AFInet:
-		return compatOptIfFamily, "V None"
+		return compatOptIfFamily, "V None", invalid
 	case name == "McastInterface ::1" && family == AFInet:
-		return compatOptIfFamily, "E PR_BUFFER_OVERFLOW_ERROR"
+		return compatOptIfFamily, "E PR_BUFFER_OVERFLOW_ERROR", invalid
 	case name == "McastInterface ::1" && !udp:
-		return compatOptIPv6, "E PR_BUFFER_OVERFLOW_ERROR"
+		return compatOptIPv6, "E PR_BUFFER_OVERFLOW_ERROR", invalid
 	case name == "McastTimeToLive 256" && udp:
-		return compatOptRange, "V 0"
+		return compatOptRange, "V 0", overflow
 	case udp && (name == "NoDelay true" || name == "MaxSegment 1000" || name == "MaxSegment 1"):
-		return compatOptTCPOnUDP, "E PR_INVALID_ARGUMENT_ERROR"
+		return compatOptTCPOnUDP, invalid, "E PR_NOT_TCP_SOCKET_ERROR"
 	}
-	return "", ""
+	return "", "", ""
 }
 
 // TestAllowListCitesCompat checks that every allowed difference cites a
