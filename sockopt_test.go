@@ -4,7 +4,9 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"reflect"
 	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -149,43 +151,104 @@ func TestSocketOptionsAllTested(t *testing.T) {
 	}
 }
 
-// The typed methods read and write the same options as the generic pair.
+// typedOption is one typed setter/getter pair: set val, then the typed
+// getter must return typed and the generic getter want.
+type typedOption[T comparable] struct {
+	opt   SockOpt
+	set   func(*Socket, T) error
+	get   func(*Socket) (T, error)
+	val   T
+	typed T
+	want  OptionValue
+}
+
+// checkTyped runs each pair on the socket pick chooses for its option and
+// compares the typed getter with the expected value and with the generic
+// getter; it returns the getters it checked, by name.
+func checkTyped[T comparable](t *testing.T, family Family, pick func(SockOpt) *Socket, pairs []typedOption[T]) []string {
+	t.Helper()
+	var names []string
+	for _, c := range pairs {
+		s := pick(c.opt)
+		setErr := c.set(s, c.val)
+		got, getErr := c.get(s)
+		generic, err := s.GetSocketOption(c.opt)
+		if setErr != nil || getErr != nil || err != nil || generic != c.want {
+			t.Errorf("%v %v: set %v, typed get %v (%v), generic get %#v (%v); want %#v",
+				family, c.opt, setErr, got, getErr, generic, err, c.want)
+		}
+		if got != c.typed {
+			t.Errorf("%v %v: typed get %v, want %v", family, c.opt, got, c.typed)
+		}
+		if !typedMatches(got, generic) {
+			t.Errorf("%v %v: typed get %v, generic get %#v: they disagree", family, c.opt, got, generic)
+		}
+		names = append(names, strings.TrimPrefix(runtime.FuncForPC(reflect.ValueOf(c.get).Pointer()).Name(), "github.com/nspr-go/nspr.(*Socket)."))
+	}
+	return names
+}
+
+// typedMatches reports whether a typed getter's result is the generic
+// getter's value in the typed method's type.
+func typedMatches(got any, generic OptionValue) bool {
+	switch g := generic.(type) {
+	case Bool:
+		return got == bool(g)
+	case Size:
+		return got == int(g)
+	case TTL:
+		return got == int(g)
+	case TOS:
+		return got == int(g)
+	case Interval, Linger, NetworkAddress:
+		return got == any(g)
+	}
+	return false
+}
+
+// The typed methods read and write the same options as the generic pair:
+// every typed getter returns the value set, as the generic getter does.
 func TestSocketOptionTypedMethods(t *testing.T) {
-	type typed[T comparable] struct {
-		opt  SockOpt
-		set  func(*Socket, T) error
-		get  func(*Socket) (T, error)
-		val  T
-		want OptionValue
+	bools := []typedOption[bool]{
+		{SockOptNonblocking, (*Socket).SetNonblocking, (*Socket).Nonblocking, true, true, Bool(true)},
+		{SockOptReuseaddr, (*Socket).SetReuseAddr, (*Socket).ReuseAddr, true, true, Bool(true)},
+		{SockOptReusePort, (*Socket).SetReusePort, (*Socket).ReusePort, true, true, Bool(true)},
+		{SockOptKeepalive, (*Socket).SetKeepAlive, (*Socket).KeepAlive, true, true, Bool(true)},
+		{SockOptMcastLoopback, (*Socket).SetMulticastLoopback, (*Socket).MulticastLoopback, false, false, Bool(false)},
+		{SockOptNoDelay, (*Socket).SetNoDelay, (*Socket).NoDelay, true, true, Bool(true)},
+		{SockOptBroadcast, (*Socket).SetBroadcast, (*Socket).Broadcast, true, true, Bool(true)},
 	}
-	bools := []typed[bool]{
-		{SockOptNonblocking, (*Socket).SetNonblocking, (*Socket).Nonblocking, true, Bool(true)},
-		{SockOptReuseaddr, (*Socket).SetReuseAddr, (*Socket).ReuseAddr, true, Bool(true)},
-		{SockOptReusePort, (*Socket).SetReusePort, (*Socket).ReusePort, true, Bool(true)},
-		{SockOptKeepalive, (*Socket).SetKeepAlive, (*Socket).KeepAlive, true, Bool(true)},
-		{SockOptMcastLoopback, (*Socket).SetMulticastLoopback, (*Socket).MulticastLoopback, false, Bool(false)},
-		{SockOptNoDelay, (*Socket).SetNoDelay, (*Socket).NoDelay, true, Bool(true)},
-		{SockOptBroadcast, (*Socket).SetBroadcast, (*Socket).Broadcast, true, Bool(true)},
+	ints := []typedOption[int]{
+		{SockOptRecvBufferSize, (*Socket).SetRecvBufferSize, (*Socket).RecvBufferSize, 32768, int(doubled(32768)), doubled(32768)},
+		{SockOptSendBufferSize, (*Socket).SetSendBufferSize, (*Socket).SendBufferSize, 32768, int(doubled(32768)), doubled(32768)},
+		{SockOptIPTimeToLive, (*Socket).SetTTL, (*Socket).TTL, 17, 17, TTL(17)},
+		{SockOptIPTypeOfService, (*Socket).SetTOS, (*Socket).TOS, 0x20, 0x20, TOS(0x20)},
+		{SockOptMcastTimeToLive, (*Socket).SetMulticastTTL, (*Socket).MulticastTTL, 9, 9, TTL(9)},
+		{SockOptMaxSegment, (*Socket).SetMaxSegment, (*Socket).MaxSegment, 1100, 1100, Size(1100)},
+		{SockOptKeepAliveCount, (*Socket).SetKeepAliveCount, (*Socket).KeepAliveCount, 4, 4, Size(4)},
 	}
-	ints := []typed[int]{
-		{SockOptRecvBufferSize, (*Socket).SetRecvBufferSize, (*Socket).RecvBufferSize, 32768, doubled(32768)},
-		{SockOptSendBufferSize, (*Socket).SetSendBufferSize, (*Socket).SendBufferSize, 32768, doubled(32768)},
-		{SockOptIPTimeToLive, (*Socket).SetTTL, (*Socket).TTL, 17, TTL(17)},
-		{SockOptIPTypeOfService, (*Socket).SetTOS, (*Socket).TOS, 0x20, TOS(0x20)},
-		{SockOptMcastTimeToLive, (*Socket).SetMulticastTTL, (*Socket).MulticastTTL, 9, TTL(9)},
-		{SockOptMaxSegment, (*Socket).SetMaxSegment, (*Socket).MaxSegment, 1100, Size(1100)},
-		{SockOptKeepAliveCount, (*Socket).SetKeepAliveCount, (*Socket).KeepAliveCount, 4, Size(4)},
+	intervals := []typedOption[Interval]{
+		{SockOptKeepAliveIdle, (*Socket).SetKeepAliveIdle, (*Socket).KeepAliveIdle, SecondsToInterval(40), SecondsToInterval(40), SecondsToInterval(40)},
+		{SockOptKeepAliveInterval, (*Socket).SetKeepAliveInterval, (*Socket).KeepAliveInterval, SecondsToInterval(4), SecondsToInterval(4), SecondsToInterval(4)},
 	}
-	intervals := []typed[Interval]{
-		{SockOptKeepAliveIdle, (*Socket).SetKeepAliveIdle, (*Socket).KeepAliveIdle, SecondsToInterval(40), SecondsToInterval(40)},
-		{SockOptKeepAliveInterval, (*Socket).SetKeepAliveInterval, (*Socket).KeepAliveInterval, SecondsToInterval(4), SecondsToInterval(4)},
+	lingers := []typedOption[Linger]{
+		{SockOptLinger, (*Socket).SetLinger, (*Socket).Linger, Linger{On: true, Interval: SecondsToInterval(3)}, Linger{On: true, Interval: SecondsToInterval(3)}, Linger{On: true, Interval: SecondsToInterval(3)}},
 	}
-	lingers := []typed[Linger]{
-		{SockOptLinger, (*Socket).SetLinger, (*Socket).Linger, Linger{On: true, Interval: SecondsToInterval(3)}, Linger{On: true, Interval: SecondsToInterval(3)}},
+	// Values the typed getter reports differently from the value set.
+	rounded := []typedOption[Interval]{
+		{SockOptKeepAliveIdle, (*Socket).SetKeepAliveIdle, (*Socket).KeepAliveIdle, MillisecondsToInterval(2500), SecondsToInterval(2), SecondsToInterval(2)},
 	}
-	addrs := []typed[NetworkAddress]{
-		{SockOptMcastInterface, (*Socket).SetMulticastInterface, (*Socket).MulticastInterface, addrOf("127.0.0.1:0"), addrOf("127.0.0.1:0")},
+	roundedLingers := []typedOption[Linger]{
+		{SockOptLinger, (*Socket).SetLinger, (*Socket).Linger, Linger{On: true, Interval: MillisecondsToInterval(1500)}, Linger{On: true, Interval: SecondsToInterval(1)}, Linger{On: true, Interval: SecondsToInterval(1)}},
 	}
+	addrs := map[Family][]typedOption[NetworkAddress]{
+		AFInet:  {{SockOptMcastInterface, (*Socket).SetMulticastInterface, (*Socket).MulticastInterface, addrOf("127.0.0.1:0"), addrOf("127.0.0.1:0"), addrOf("127.0.0.1:0")}},
+		AFInet6: {{SockOptMcastInterface, (*Socket).SetMulticastInterface, (*Socket).MulticastInterface, addrOf("[::1]:0"), addrOf("[::1]:0"), addrOf("[::1]:0")}},
+	}
+	v6only := []typedOption[bool]{
+		{SockOptIPv6Only, (*Socket).SetIPv6Only, (*Socket).IPv6Only, true, true, Bool(true)},
+	}
+	checked := map[string]bool{}
 	for _, family := range []Family{AFInet, AFInet6} {
 		skipWithoutIPv6(t, family)
 		tcp := newTestSocket(t, family, DescSocketTCP)
@@ -196,48 +259,30 @@ func TestSocketOptionTypedMethods(t *testing.T) {
 			}
 			return tcp
 		}
-		check := func(opt SockOpt, setErr error, got any, getErr error, want OptionValue) {
-			t.Helper()
-			generic, err := pick(opt).GetSocketOption(opt)
-			if setErr != nil || getErr != nil || err != nil || generic != want {
-				t.Errorf("%v %v: set %v, typed get %v (%v), generic get %#v (%v); want %#v",
-					family, opt, setErr, got, getErr, generic, err, want)
-			}
-		}
-		for _, c := range bools {
-			setErr := c.set(pick(c.opt), c.val)
-			got, err := c.get(pick(c.opt))
-			check(c.opt, setErr, got, err, c.want)
-			if got != c.val {
-				t.Errorf("%v %v: typed get %v, want %v", family, c.opt, got, c.val)
-			}
-		}
-		for _, c := range ints {
-			setErr := c.set(pick(c.opt), c.val)
-			got, err := c.get(pick(c.opt))
-			check(c.opt, setErr, got, err, c.want)
-		}
-		for _, c := range intervals {
-			setErr := c.set(pick(c.opt), c.val)
-			got, err := c.get(pick(c.opt))
-			check(c.opt, setErr, got, err, c.want)
-		}
-		for _, c := range lingers {
-			setErr := c.set(pick(c.opt), c.val)
-			got, err := c.get(pick(c.opt))
-			check(c.opt, setErr, got, err, c.want)
-		}
-		if family == AFInet {
-			for _, c := range addrs {
-				setErr := c.set(pick(c.opt), c.val)
-				got, err := c.get(pick(c.opt))
-				check(c.opt, setErr, got, err, c.want)
-			}
-		}
+		names := checkTyped(t, family, pick, bools)
+		names = append(names, checkTyped(t, family, pick, ints)...)
+		names = append(names, checkTyped(t, family, pick, intervals)...)
+		names = append(names, checkTyped(t, family, pick, lingers)...)
+		names = append(names, checkTyped(t, family, pick, rounded)...)
+		names = append(names, checkTyped(t, family, pick, roundedLingers)...)
+		names = append(names, checkTyped(t, family, pick, addrs[family])...)
 		if family == AFInet6 {
-			setErr := tcp.SetIPv6Only(true)
-			got, err := tcp.IPv6Only()
-			check(SockOptIPv6Only, setErr, got, err, Bool(true))
+			names = append(names, checkTyped(t, family, pick, v6only)...)
+		}
+		for _, n := range names {
+			checked[n] = true
+		}
+	}
+	// Every getter with a setter of the same name is in the tables above.
+	st := reflect.TypeFor[*Socket]()
+	for i := range st.NumMethod() {
+		m := st.Method(i)
+		name, ok := strings.CutPrefix(m.Name, "Set")
+		if !ok || m.Type.NumIn() != 2 {
+			continue
+		}
+		if g, ok := st.MethodByName(name); ok && g.Type.NumIn() == 1 && g.Type.NumOut() == 2 && !checked[name] {
+			t.Errorf("typed getter %s is not compared with GetSocketOption", name)
 		}
 	}
 }
