@@ -144,76 +144,167 @@ func TestFaultEAGAINStorm(t *testing.T) {
 }
 
 // TestFaultErrnoMapped checks that each injected failure surfaces once with
-// its NSPR code.
+// its NSPR code and a zero count: the system call is made once, not
+// retried, and once the fault clears the pending data and the socket
+// survive: the server still reads what was queued before, and a new send
+// arrives.
 func TestFaultErrnoMapped(t *testing.T) {
 	tests := []struct {
 		name  string
 		errno syscall.Errno
 		code  ErrorCode
-		op    func(t *testing.T, c, s *Socket) error
-		set   func(t *testing.T, e syscall.Errno)
+		recv  bool // fail the server's read, else the client's write
 	}{
-		{"recv ECONNRESET", syscall.ECONNRESET, ConnectResetError,
-			func(t *testing.T, c, s *Socket) error {
-				_, err := s.Recv(make([]byte, 8), SecondsToInterval(1))
-				return err
-			},
-			func(t *testing.T, e syscall.Errno) {
-				hook(t, &sysRecv, func(int, []byte) (int, syscall.Errno) { return -1, e })
-			}},
-		{"send EPIPE", syscall.EPIPE, ConnectResetError,
-			func(t *testing.T, c, s *Socket) error {
-				_, err := c.Send([]byte("x"), SecondsToInterval(1))
-				return err
-			},
-			func(t *testing.T, e syscall.Errno) {
-				hook(t, &sysWrite, func(int, []byte) (int, syscall.Errno) { return -1, e })
-			}},
-		{"send ECONNRESET", syscall.ECONNRESET, ConnectResetError,
-			func(t *testing.T, c, s *Socket) error {
-				_, err := c.Send([]byte("x"), SecondsToInterval(1))
-				return err
-			},
-			func(t *testing.T, e syscall.Errno) {
-				hook(t, &sysWrite, func(int, []byte) (int, syscall.Errno) { return -1, e })
-			}},
-		{"send ENOBUFS", syscall.ENOBUFS, InsufficientResourcesError,
-			func(t *testing.T, c, s *Socket) error {
-				_, err := c.Send([]byte("x"), SecondsToInterval(1))
-				return err
-			},
-			func(t *testing.T, e syscall.Errno) {
-				hook(t, &sysWrite, func(int, []byte) (int, syscall.Errno) { return -1, e })
-			}},
+		{"recv ECONNRESET", syscall.ECONNRESET, ConnectResetError, true},
+		{"send EPIPE", syscall.EPIPE, ConnectResetError, false},
+		{"send ECONNRESET", syscall.ECONNRESET, ConnectResetError, false},
+		{"send ENOBUFS", syscall.ENOBUFS, InsufficientResourcesError, false},
 	}
+	wait := SecondsToInterval(1)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, s := connectedPair(t, AFInet)
-			c.Send([]byte("pending"), SecondsToInterval(1)) // make the server readable
-			tt.set(t, tt.errno)
-			wantCode(t, tt.name, tt.op(t, c, s), tt.code)
+			const pending = "pending"
+			if n, err := c.Send([]byte(pending), wait); err != nil || n != len(pending) {
+				t.Fatalf("Send %q: %d, %v", pending, n, err) // makes the server readable
+			}
+			var calls int
+			var n int
+			var err error
+			if tt.recv {
+				hook(t, &sysRecv, func(fd int, p []byte) (int, syscall.Errno) {
+					if calls++; calls == 1 {
+						return -1, tt.errno
+					}
+					return rawRecv(fd, p)
+				})
+				n, err = s.Recv(make([]byte, 8), wait)
+			} else {
+				hook(t, &sysWrite, func(fd int, p []byte) (int, syscall.Errno) {
+					if calls++; calls == 1 {
+						return -1, tt.errno
+					}
+					return rawWrite(fd, p)
+				})
+				n, err = c.Send([]byte("x"), wait)
+			}
+			wantCode(t, tt.name, err, tt.code)
+			if n != 0 || calls != 1 {
+				t.Errorf("%s: count %d after %d system calls; want 0 after 1 (surfaces once)", tt.name, n, calls)
+			}
+			// The fault has cleared: nothing queued is lost, the socket works.
+			got := make([]byte, 64)
+			if n, err := s.Recv(got, wait); err != nil || string(got[:n]) != pending {
+				t.Errorf("Recv after the fault: %q, %v; want %q", got[:n], err, pending)
+			}
+			if n, err := c.Send([]byte("after"), wait); err != nil || n != 5 {
+				t.Errorf("Send after the fault: %d, %v; want 5, nil", n, err)
+			}
+			if n, err := s.Recv(got, wait); err != nil || string(got[:n]) != "after" {
+				t.Errorf("Recv of the send after the fault: %q, %v; want %q", got[:n], err, "after")
+			}
 		})
 	}
 }
 
-// TestFaultSendToENOBUFS checks the datagram path maps ENOBUFS.
+// TestFaultSendMidway injects an error after part of a send went out:
+// every send call returns the count already sent with the error
+// (docs/compat.md, Partial sends), and the peer receives exactly those
+// bytes.
+func TestFaultSendMidway(t *testing.T) {
+	const first = 5 // bytes the kernel takes before the fault
+	msg := []byte("0123456789abcdef")
+	sends := []struct {
+		name string
+		send func(c *Socket, p []byte) (int, error)
+	}{
+		{"Send", func(c *Socket, p []byte) (int, error) { return c.Send(p, SecondsToInterval(1)) }},
+		{"Sendall", func(c *Socket, p []byte) (int, error) { return c.Sendall(p, SecondsToInterval(1)) }},
+		{"Write", func(c *Socket, p []byte) (int, error) { return c.Write(p) }},
+		{"Conn.Write", func(c *Socket, p []byte) (int, error) { return c.Conn().Write(p) }},
+	}
+	faults := []struct {
+		errno syscall.Errno
+		code  ErrorCode
+	}{
+		{syscall.ECONNRESET, ConnectResetError},
+		{syscall.ENOBUFS, InsufficientResourcesError},
+	}
+	for _, sd := range sends {
+		for _, f := range faults {
+			t.Run(sd.name+" "+f.errno.Error(), func(t *testing.T) {
+				c, s := connectedPair(t, AFInet)
+				var calls int
+				hook(t, &sysWrite, func(fd int, p []byte) (int, syscall.Errno) {
+					switch calls++; calls {
+					case 1:
+						return rawWrite(fd, p[:min(len(p), first)]) // a short write
+					case 2:
+						return -1, f.errno
+					}
+					return rawWrite(fd, p)
+				})
+				n, err := sd.send(c, msg)
+				wantCode(t, sd.name, err, f.code)
+				if n != first || calls != 2 {
+					t.Errorf("%s: count %d after %d system calls; want %d after 2", sd.name, n, calls, first)
+				}
+				got := make([]byte, 64)
+				m, err := s.Recv(got, SecondsToInterval(1))
+				if err != nil || !bytes.Equal(got[:m], msg[:first]) {
+					t.Errorf("peer received %q, %v; want %q", got[:m], err, msg[:first])
+				}
+			})
+		}
+	}
+}
+
+// TestFaultSendToENOBUFS checks the datagram path maps ENOBUFS with a zero
+// count, and that the socket sends again once the fault clears.
 func TestFaultSendToENOBUFS(t *testing.T) {
 	u := newTestSocket(t, AFInet, DescSocketUDP)
-	hook(t, &sysSendto, func(int, []byte, *unix.RawSockaddrAny, uint32) (int, syscall.Errno) {
-		return -1, syscall.ENOBUFS
+	if err := u.Bind(loopback(AFInet, 0)); err != nil {
+		t.Fatal(err)
+	}
+	self, err := u.SockName()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var calls int
+	hook(t, &sysSendto, func(fd int, p []byte, rsa *unix.RawSockaddrAny, size uint32) (int, syscall.Errno) {
+		if calls++; calls == 1 {
+			return -1, syscall.ENOBUFS
+		}
+		return rawSendto(fd, p, rsa, size)
 	})
-	_, err := u.SendTo([]byte("x"), loopback(AFInet, 9), SecondsToInterval(1))
+	n, err := u.SendTo([]byte("x"), self, SecondsToInterval(1))
 	wantCode(t, "SendTo", err, InsufficientResourcesError)
+	if n != 0 || calls != 1 {
+		t.Errorf("SendTo: count %d after %d system calls; want 0 after 1", n, calls)
+	}
+	if n, err := u.SendTo([]byte("again"), self, SecondsToInterval(1)); err != nil || n != 5 {
+		t.Fatalf("SendTo after the fault: %d, %v; want 5, nil", n, err)
+	}
+	got := make([]byte, 16)
+	if n, err := u.Recv(got, SecondsToInterval(1)); err != nil || string(got[:n]) != "again" {
+		t.Errorf("Recv: %q, %v; want only the datagram sent after the fault", got[:n], err)
+	}
 }
 
 // TestFaultAcceptEMFILE checks that running out of descriptors in accept
-// surfaces as PR_PROC_DESC_TABLE_FULL_ERROR at once instead of spinning.
+// surfaces as PR_PROC_DESC_TABLE_FULL_ERROR at once instead of spinning,
+// and that the queued connection is accepted once descriptors free up.
 func TestFaultAcceptEMFILE(t *testing.T) {
 	l, addr := listen(t, AFInet)
 	var calls int
-	hook(t, &sysAccept, func(int, *unix.RawSockaddrAny, *uint32) (int, syscall.Errno) {
+	var full atomic.Bool
+	full.Store(true)
+	hook(t, &sysAccept, func(fd int, rsa *unix.RawSockaddrAny, size *uint32) (int, syscall.Errno) {
 		calls++
-		return -1, syscall.EMFILE
+		if full.Load() {
+			return -1, syscall.EMFILE
+		}
+		return rawAccept(fd, rsa, size)
 	})
 	c := newTestSocket(t, AFInet, DescSocketTCP)
 	if err := c.Connect(addr, SecondsToInterval(5)); err != nil {
@@ -224,6 +315,22 @@ func TestFaultAcceptEMFILE(t *testing.T) {
 	wantCode(t, "Accept", err, ProcDescTableFullError)
 	if d := time.Since(start); d > 2*time.Second || calls > 2 {
 		t.Errorf("Accept took %v and %d calls to report EMFILE", d, calls)
+	}
+	full.Store(false)
+	s, peer, err := l.Accept(SecondsToInterval(5))
+	if err != nil {
+		t.Fatalf("Accept after the fault cleared: %v", err)
+	}
+	defer s.Close()
+	if local, _ := c.SockName(); peer != local {
+		t.Errorf("accepted peer %v; want the queued client %v", peer, local)
+	}
+	if n, err := c.Send([]byte("hi"), SecondsToInterval(1)); err != nil || n != 2 {
+		t.Fatalf("Send: %d, %v", n, err)
+	}
+	got := make([]byte, 8)
+	if n, err := s.Recv(got, SecondsToInterval(5)); err != nil || string(got[:n]) != "hi" {
+		t.Errorf("Recv on the accepted socket: %q, %v; want %q", got[:n], err, "hi")
 	}
 }
 
