@@ -2,9 +2,12 @@ package nspr_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net"
 	"time"
 
+	"github.com/miekg/dns"
 	"github.com/nspr-go/nspr"
 )
 
@@ -180,14 +183,65 @@ func ExampleParseNetworkAddress() {
 }
 
 // A Resolver sends its queries to the DNS server given, with a bound on each
-// lookup; its methods take a context.
+// lookup; its methods take a context. Here the server is a small one the
+// program starts on loopback, which knows one name: a lookup of any other
+// is PR_DIRECTORY_LOOKUP_ERROR wrapping the *net.DNSError.
 func ExampleResolver() {
-	r := &nspr.Resolver{Server: "127.0.0.1:5353", Timeout: 2 * time.Second}
-	ctx := context.Background()
-	ai, err := r.AddrInfo(ctx, "db.internal.example.", nspr.AFUnspec, nspr.AIAddrConfig)
+	server, err := startDNS("db.internal.example. 60 IN A 192.0.2.10")
 	if err != nil {
-		fmt.Println(err) // PR_DIRECTORY_LOOKUP_ERROR wrapping a *net.DNSError
+		fmt.Println(err)
 		return
 	}
-	fmt.Println(ai)
+	defer server.Shutdown()
+
+	r := &nspr.Resolver{Server: server.PacketConn.LocalAddr().String(), Timeout: 2 * time.Second}
+	ctx := context.Background()
+	for _, name := range []string{"db.internal.example.", "nowhere.internal.example."} {
+		he, err := r.HostEntry(ctx, name)
+		if err != nil {
+			var dnsErr *net.DNSError
+			fmt.Println(name, nspr.ErrorCodeOf(err).String(), errors.As(err, &dnsErr) && dnsErr.IsNotFound)
+			continue
+		}
+		fmt.Println(he)
+	}
+	// Output:
+	// name=db.internal.example family=PR_AF_INET aliases=() addresses=(192.0.2.10:0)
+	// nowhere.internal.example. PR_DIRECTORY_LOOKUP_ERROR true
+}
+
+// startDNS serves the records given (zone-file syntax) over UDP on
+// 127.0.0.1 and answers NXDOMAIN for names it does not know.
+func startDNS(records ...string) (*dns.Server, error) {
+	zone := map[string][]dns.RR{}
+	for _, text := range records {
+		rr, err := dns.NewRR(text)
+		if err != nil {
+			return nil, err
+		}
+		zone[rr.Header().Name] = append(zone[rr.Header().Name], rr)
+	}
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	started := make(chan struct{})
+	server := &dns.Server{PacketConn: pc, NotifyStartedFunc: func() { close(started) },
+		Handler: dns.HandlerFunc(func(w dns.ResponseWriter, q *dns.Msg) {
+			m := new(dns.Msg)
+			m.SetReply(q)
+			name, qtype := q.Question[0].Name, q.Question[0].Qtype
+			if _, known := zone[name]; !known {
+				m.Rcode = dns.RcodeNameError
+			}
+			for _, rr := range zone[name] {
+				if rr.Header().Rrtype == qtype {
+					m.Answer = append(m.Answer, rr)
+				}
+			}
+			w.WriteMsg(m)
+		})}
+	go server.ActivateAndServe()
+	<-started
+	return server, nil
 }

@@ -203,23 +203,6 @@ func TestSeedMappingIsCompleteAndTrue(t *testing.T) {
 	}
 }
 
-// TestSeedCopyIsCurrent keeps the specification copied into testdata (so
-// that the tests run from a clone alone) equal to the team's copy when that
-// is present.
-func TestSeedCopyIsCurrent(t *testing.T) {
-	shared, err := os.ReadFile("../shared/seed/nss.io.txt")
-	if err != nil {
-		t.Skip("the shared specification (../shared/seed/nss.io.txt) is not beside this checkout")
-	}
-	ours, err := os.ReadFile("testdata/seed/nss.io.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(shared, ours) {
-		t.Error("testdata/seed/nss.io.txt differs from ../shared/seed/nss.io.txt; copy it again")
-	}
-}
-
 // TestSeedNamesMatchOriginal checks testdata/seed/nss.io.names against
 // the names the original module (Debian's python3-nss) exports.
 func TestSeedNamesMatchOriginal(t *testing.T) {
