@@ -249,27 +249,32 @@ func TestBatchSteadyStateAllocs(t *testing.T) {
 }
 
 // BenchmarkUDPBatch is BenchmarkUDP with the batch calls: bursts of 32
-// datagrams, one sendmmsg and (usually) one recvmmsg per burst.
+// datagrams, one sendmmsg and (usually) one recvmmsg per burst. impl=mmsg
+// (Linux) is the same workload in raw sendmmsg(2) and recvmmsg(2) calls
+// from Go, the floor.
 func BenchmarkUDPBatch(b *testing.B) {
-	tx, rx, _, to := nsprUDPPair(b)
-	send := batchOf(udpBurst, udpSize, to)
-	recv := batchOf(udpBurst, 2048, NetworkAddress{})
-	b.SetBytes(udpSize)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i += udpBurst {
-		burst := min(udpBurst, b.N-i)
-		if _, err := tx.SendToBatch(send[:burst], IntervalNoTimeout); err != nil {
-			b.Fatal(err)
-		}
-		for got := 0; got < burst; {
-			n, err := rx.RecvFromBatch(recv[:burst-got], IntervalNoTimeout)
-			if err != nil {
+	b.Run("impl=nspr", func(b *testing.B) {
+		tx, rx, _, to := nsprUDPPair(b)
+		send := batchOf(udpBurst, udpSize, to)
+		recv := batchOf(udpBurst, 2048, NetworkAddress{})
+		b.SetBytes(udpSize)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i += udpBurst {
+			burst := min(udpBurst, b.N-i)
+			if _, err := tx.SendToBatch(send[:burst], IntervalNoTimeout); err != nil {
 				b.Fatal(err)
 			}
-			got += n
+			for got := 0; got < burst; {
+				n, err := rx.RecvFromBatch(recv[:burst-got], IntervalNoTimeout)
+				if err != nil {
+					b.Fatal(err)
+				}
+				got += n
+			}
 		}
-	}
-	b.StopTimer()
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pkt/s")
+		b.StopTimer()
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pkt/s")
+	})
+	benchRawBatch(b)
 }

@@ -17,8 +17,9 @@ from collections import defaultdict
 
 IMPLS = ["go-nspr", "go-net", "nspr-c", "python-nss"]
 # The floor: the same work in raw system calls from Go, where a benchmark
-# measures it (impl=epoll: epoll_wait(2) on the Poller's sockets).
-RAW = {"go-epoll": "raw"}
+# measures it (impl=epoll: epoll_wait(2) on the polled sockets; impl=mmsg:
+# sendmmsg(2)/recvmmsg(2) on the batch workload's).
+RAW = {"go-epoll": "raw", "go-mmsg": "raw"}
 LOWER_IS_BETTER = {"us", "us/op", "s", "MB", "segs"}
 
 # Go benchmark name (without the impl) -> (workload, unit to read).
@@ -32,6 +33,9 @@ GO_BENCH = {
     "PollIdle/N=100": ("poll_idle_100", "us"),
     "PollIdle/N=1000": ("poll_idle_1000", "us"),
     "PollIdle/N=10000": ("poll_idle_10000", "us"),
+    "PollIdleKept/N=100": ("poll_idle_100_kept", "us"),
+    "PollIdleKept/N=1000": ("poll_idle_1000_kept", "us"),
+    "PollIdleKept/N=10000": ("poll_idle_10000_kept", "us"),
     "PollerWait/N=100": ("poll_idle_100_poller", "us"),
     "PollerWait/N=1000": ("poll_idle_1000_poller", "us"),
     "PollerWait/N=10000": ("poll_idle_10000_poller", "us"),
@@ -60,6 +64,7 @@ TARGETS = {
     "udp_pps": [("nspr-c", 1.0)],
     "udp_pps_batch": [("nspr-c", 2.0)],
     "poll_idle_10000": [("nspr-c", 1.0)],
+    "poll_idle_10000_kept": [("nspr-c", 1.0)],
     "poll_idle_10000_poller": [(None, 5.0)],
     "readline": [("go-net", 1.0)],
     "readline_reader": [("go-net", 1.0)],
@@ -68,7 +73,9 @@ TARGETS = {
     "many_conns_rss": [("go-net", 1.0)],
 }
 
-# nspr-only rows -> the workload whose peer figures they are compared with.
+# nspr-only rows -> the workload whose peer figures they are compared with:
+# the peers have no such call, so their columns are what they do for the same
+# workload, and LABELS says so in the row.
 EXTRA_ROWS = {
     "udp_pps_batch": "udp_pps",
     "udp_pps_batch_cpu": "udp_pps_cpu",
@@ -76,10 +83,29 @@ EXTRA_ROWS = {
     "readline_batch_cpu": "readline_cpu",
     "readline_reader": "readline",
     "readline_reader_cpu": "readline_cpu",
+    "poll_idle_100_kept": "poll_idle_100",
+    "poll_idle_1000_kept": "poll_idle_1000",
+    "poll_idle_10000_kept": "poll_idle_10000",
     "poll_idle_100_poller": "poll_idle_100",
     "poll_idle_1000_poller": "poll_idle_1000",
     "poll_idle_10000_poller": "poll_idle_10000",
 }
+
+# What a row's columns measure where they measure different work, printed
+# beside the row's name in the full table.
+LABELS = {
+    "udp_pps_batch": "nspr: SendToBatch/RecvFromBatch, a call a burst; peers: a call a datagram (udp_pps); "
+                     "raw: sendmmsg/recvmmsg from Go",
+    "readline_batch": "nspr: ReadLinesInto, a batch of lines a call; peers: a line a call (readline)",
+    "readline_reader": "nspr: a LineReader's ReadLineInto, the read side held; peers: as in readline",
+}
+for n in ("100", "1000", "10000"):
+    LABELS[f"poll_idle_{n}"] = "all scan every descriptor (nspr: the first Poll of a list)"
+    LABELS[f"poll_idle_{n}_kept"] = ("nspr: Poll of a list seen before, from its kept epoll set; "
+                                     f"peers: their scan (poll_idle_{n}); raw: epoll_wait from Go")
+    LABELS[f"poll_idle_{n}_poller"] = (f"nspr: Poller.Wait; peers: their scan (poll_idle_{n}); "
+                                       "raw: epoll_wait from Go")
+LABELS.update({row + "_cpu": label for row, label in list(LABELS.items())})
 
 # INFO lines of the results: the commit measured and the date of the run.
 INFO = {}
@@ -97,6 +123,7 @@ ORDER = ["tcp_bulk",
          "tcp_accept", "tcp_accept_nomptcp",
          "udp_pps", "udp_pps_batch",
          "poll_idle_100", "poll_idle_1000", "poll_idle_10000",
+         "poll_idle_100_kept", "poll_idle_1000_kept", "poll_idle_10000_kept",
          "poll_idle_100_poller", "poll_idle_1000_poller", "poll_idle_10000_poller",
          "readline", "readline_reader", "readline_batch",
          "many_conns_time", "many_conns_rss", "many_conns_retrans", "many_conns_cpu"]
@@ -113,6 +140,13 @@ NOTES = {
     "readline": "readline: nspr's entry is `Socket.ReadLineInto` (a lock a line, safe for "
                 "concurrent readers); readline_reader is a `LineReader`'s, which holds the read side "
                 "as a `bufio.Reader` does; readline_batch is `ReadLinesInto`.",
+    "udp_pps_batch": "udp_pps_batch: nspr's batch calls (a call a burst of 32) against the peers' call "
+                     "a datagram (udp_pps's figures); the full table's raw column is the floor, raw "
+                     "sendmmsg/recvmmsg from Go.",
+    "poll_idle_100": "poll_idle_N: every implementation scans every descriptor (nspr: the first Poll of a "
+                     "list); poll_idle_N_kept is nspr's Poll of a list seen before, from its kept epoll "
+                     "set, and poll_idle_N_poller a Poller's Wait, both against the peers' scan, with "
+                     "epoll_wait from Go as the full table's raw column.",
     "tcp_pingpong_1B_p50": "_p50, _p99, _p99.9: percentiles of the round-trip time, in µs, "
                            "over every round trip of the run; medians over the rounds.",
 }
@@ -120,7 +154,7 @@ NOTES = {
 
 def parse(path):
     values = defaultdict(list)  # (workload, impl) -> [value]
-    units, allocs = {}, defaultdict(list)
+    units, allocs, alloc_bytes = {}, defaultdict(list), defaultdict(list)
     for line in open(path):
         f = line.split()
         if f and f[0] == "INFO" and len(f) >= 3:
@@ -152,6 +186,8 @@ def parse(path):
                 units[workload] = unit
             if "allocs/op" in metrics:
                 allocs[workload, impl].append(metrics["allocs/op"])
+            if "B/op" in metrics:
+                alloc_bytes[workload, impl].append(metrics["B/op"])
     # The batch API and the Poller are nspr's entries in rows of their own,
     # against the peers' figures for the same workload.
     for row, base in EXTRA_ROWS.items():
@@ -165,7 +201,7 @@ def parse(path):
                 values[row, impl] = values[base, impl]
                 if (base, impl) in allocs:
                     allocs[row, impl] = allocs[base, impl]
-    return values, units, allocs
+    return values, units, (allocs, alloc_bytes)
 
 
 def cell(vals):
@@ -265,20 +301,23 @@ def full_table(values, units, allocs, load, rounds):
            "Ratios are nspr's speed-up over the peer (above 1×: nspr is faster or smaller). "
            "A _cpu row is the CPU time (user and system, all threads) per operation of the row above: "
            "64 KiB, round trip, connection, datagram, line, connection. raw is the floor, the same work "
-           "in raw system calls from Go, where measured."]
+           "in raw system calls from Go, where measured. Where a row's columns do different work, "
+           "the row says which is which."]
     out += load_line(load)
     out += ["", "| workload | unit | " + " | ".join(IMPLS) +
-            " | raw | nspr/net | nspr/C | nspr/python | target | nspr allocs/op |",
+            " | raw | nspr/net | nspr/C | nspr/python | target | nspr allocs/op (B/op) |",
             "|---" * (len(IMPLS) + 8) + "|"]
     for workload in rows(values):
         unit = units.get(workload, "")
-        row = [workload, unit] + [cell(values.get((workload, i))) for i in IMPLS + ["raw"]]
+        name = f"{workload} ({LABELS[workload]})" if workload in LABELS else workload
+        row = [name, unit] + [cell(values.get((workload, i))) for i in IMPLS + ["raw"]]
         for peer in IMPLS[1:]:
             r = speedup(workload, unit, values, peer)
             row.append("—" if r is None else f"{r:.2f}×")
         row.append(verdicts(workload, unit, values))
-        a = allocs.get((workload, "go-nspr"))
-        row.append(f"{statistics.median(a):g}" if a else "—")
+        a, nb = (m.get((workload, "go-nspr")) for m in allocs)
+        row.append((f"{statistics.median(a):g}" if a else "—") +
+                   (f" ({statistics.median(nb):g} B)" if nb else ""))
         out.append("| " + " | ".join(row) + " |")
     return out
 
