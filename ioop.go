@@ -204,10 +204,10 @@ func (s *Socket) run(op string, io *ioOp, write bool, w wait) error {
 	io.errno = 0
 	reg := s.own.reg.Load()
 	if reg == nil || w.once {
-		if !s.own.acquire(&s.closed) {
+		if !s.own.acquire() {
 			return closedError(op)
 		}
-		done := io.try(uintptr(s.fd))
+		done := io.try(uintptr(s.own.fd))
 		s.own.release()
 		switch {
 		case done && io.errno != 0:
@@ -304,7 +304,7 @@ func (io *ioOp) waitReady(reg *pollReg, write bool) error {
 // after Close means the socket was closed under the call (the runtime reports
 // that as an unexported "use of closed file").
 func (s *Socket) pollError(op string, err error) error {
-	if s.closed.Load() {
+	if s.own.closed.Load() {
 		return closedError(op)
 	}
 	return pollError(op, err)

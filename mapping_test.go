@@ -102,6 +102,14 @@ func mappingRows(t *testing.T) map[string]string {
 	return rows
 }
 
+// typeName returns the name of a receiver's type, T for T and T[U].
+func typeName(x ast.Expr) string {
+	if ix, ok := x.(*ast.IndexExpr); ok {
+		x = ix.X
+	}
+	return x.(*ast.Ident).Name
+}
+
 // mappedPlatforms are the systems the package builds for: every symbol the
 // mapping names must be declared on each.
 var mappedPlatforms = []string{"linux", "darwin", "freebsd"}
@@ -152,7 +160,7 @@ func goSymbols(t *testing.T, goos string) map[string]bool {
 				}
 				switch r := d.Recv.List[0].Type.(type) {
 				case *ast.StarExpr:
-					syms[fmt.Sprintf("(*%s).%s", r.X.(*ast.Ident).Name, d.Name.Name)] = true
+					syms[fmt.Sprintf("(*%s).%s", typeName(r.X), d.Name.Name)] = true
 				case *ast.Ident:
 					syms[r.Name+"."+d.Name.Name] = true
 				}

@@ -7,7 +7,6 @@ import (
 	"sync"
 	"syscall"
 	"time"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -50,8 +49,8 @@ const (
 // poller, never a thread, and any number of sockets can be polled.
 //
 // On Linux a list of 64 entries or more that is polled again (the same
-// slice, as in a server's loop) is answered from an epoll set kept between
-// calls: the kernel reports only the ready sockets instead of scanning every
+// first socket and length, as in a server's loop, even when the list is
+// built anew each time) is answered from an epoll set kept between calls: the kernel reports only the ready sockets instead of scanning every
 // descriptor, so the cost is a pass over the list rather than poll(2)'s scan
 // (measured 4 times less at 100 idle sockets, 12 to 15 times less at 1,000
 // and 10,000). The first call uses poll(2); the second builds the set. A
@@ -84,20 +83,23 @@ func PollInto(descs []PollDesc, out []PollFlags, timeout Interval) (int, error) 
 	if timeout != IntervalNoWait && timeout != IntervalNoTimeout {
 		deadline = time.Now().Add(timeout.Duration())
 	}
-	set, listed := listSet(descs)
+	// A long list is answered from a kept kernel set (pollcache.go); any
+	// list waits on one.
+	key := listKeyOf(descs)
+	fromSet := exactKernelSet && len(descs) >= listSetMin
+	var set *listSet
+	if fromSet {
+		set, _ = takeListSet(key, false) // without a set, poll(2) answers
+	}
 	defer func() {
-		switch {
-		case set == nil:
-		case listed && !set.stale:
-			keepListSet(descs, set)
-		default:
-			putPollSet(set)
+		if set != nil {
+			keepListSet(key, set)
 		}
 	}()
 	for {
 		var ready, active int
 		var err error
-		if set != nil && listed {
+		if set != nil && fromSet {
 			ready, active, err = set.pollNow(op, descs, out)
 		} else {
 			ready, active, err = pollNow(op, descs, out)
@@ -114,7 +116,7 @@ func PollInto(descs []PollDesc, out []PollFlags, timeout Interval) (int, error) 
 			return 0, nil
 		}
 		if set == nil {
-			if set, err = getPollSet(); err != nil {
+			if set, err = takeListSet(key, true); err != nil {
 				return 0, pollError(op, err)
 			}
 		}
@@ -124,97 +126,11 @@ func PollInto(descs []PollDesc, out []PollFlags, timeout Interval) (int, error) 
 		case err != nil:
 			return 0, pollError(op, err)
 		}
-		if set.stale {
-			putPollSet(set)
-			set, listed = nil, false
-		}
-	}
-}
-
-// Lists of many sockets polled again and again (a server's loop) are
-// answered from a kernel set that keeps the list's sockets between calls:
-// the kernel then reports only the ready ones instead of scanning every
-// descriptor as poll(2) does. A list is known by its first entry's address
-// and its length (a key that keeps nothing alive: a new list at an old
-// address only costs the set's changes); it gets a set the second time it
-// is polled, so that a list polled once never pays for building one.
-var (
-	listSetMin = 64 // the shortest list answered from a kept set; a variable for tests
-	listSets   struct {
-		mu   sync.Mutex
-		seen [4]listKey // lists polled once, most recent first
-		kept [4]keptSet // lists with a set
-	}
-)
-
-type listKey struct {
-	addr uintptr
-	n    int
-}
-
-type keptSet struct {
-	key listKey
-	set *pollSet
-}
-
-func listKeyOf(descs []PollDesc) listKey {
-	return listKey{uintptr(unsafe.Pointer(&descs[0])), len(descs)}
-}
-
-// listSet returns the set kept for descs, taking it out of the cache while
-// the call uses it, or a new one the second time descs is polled; nil when
-// descs should be answered by poll(2).
-func listSet(descs []PollDesc) (*pollSet, bool) {
-	if !exactKernelSet || len(descs) < listSetMin {
-		return nil, false
-	}
-	k := listKeyOf(descs)
-	listSets.mu.Lock()
-	for i := range listSets.kept {
-		if e := &listSets.kept[i]; e.set != nil && e.key == k {
-			set := e.set
-			*e = keptSet{}
-			listSets.mu.Unlock()
-			return set, true
-		}
-	}
-	for i, seen := range listSets.seen {
-		if seen == k {
-			copy(listSets.seen[i:], listSets.seen[i+1:])
-			listSets.seen[len(listSets.seen)-1] = listKey{}
-			listSets.mu.Unlock()
-			set, err := getPollSet()
-			if err != nil {
-				return nil, false
-			}
-			return set, true
-		}
-	}
-	copy(listSets.seen[1:], listSets.seen[:])
-	listSets.seen[0] = k
-	listSets.mu.Unlock()
-	return nil, false
-}
-
-// keepListSet keeps set for the next Poll of descs, handing the set it
-// replaces (the least recent) back to the pool.
-func keepListSet(descs []PollDesc, set *pollSet) {
-	listSets.mu.Lock()
-	evicted := listSets.kept[len(listSets.kept)-1].set
-	copy(listSets.kept[1:], listSets.kept[:])
-	listSets.kept[0] = keptSet{listKeyOf(descs), set}
-	listSets.mu.Unlock()
-	if evicted != nil {
-		putPollSet(evicted)
 	}
 }
 
 // pollFDs holds poll(2) arrays for reuse, so that Poll does not allocate.
 var pollFDs = sync.Pool{New: func() any { return new([]unix.PollFd) }}
-
-// rawPollMax is the largest array polled with a raw system call; a larger
-// one takes the kernel long enough that the scheduler should know.
-const rawPollMax = 256
 
 // pollNow computes every entry's out-flags now, with poll(2) and a zero
 // timeout, as NSPR's pt_poll maps revents. It returns the number of ready
@@ -236,13 +152,13 @@ func pollNow(op string, descs []PollDesc, out []PollFlags) (ready, active int, e
 		if s == nil || d.InFlags == 0 {
 			continue
 		}
-		if s.own == nil || !s.own.acquire(&s.closed) {
+		if s.own == nil || !s.own.acquire() {
 			out[i] = PollNval
 			continue
 		}
 		active++
-		fds[i] = unix.PollFd{Fd: int32(s.fd), Events: pollEvents(d.InFlags)}
-		if d.InFlags&PollRead != 0 && s.hasReadAhead() {
+		fds[i] = unix.PollFd{Fd: int32(s.own.fd), Events: pollEvents(d.InFlags)}
+		if d.InFlags&PollRead != 0 && s.readAheadReady() {
 			out[i] = PollRead
 		}
 	}
@@ -307,164 +223,4 @@ var pollRevents = [...]struct {
 }{
 	{unix.POLLIN, PollRead}, {unix.POLLOUT, PollWrite}, {unix.POLLPRI, PollExcept},
 	{unix.POLLERR, PollErr}, {unix.POLLNVAL, PollNval}, {unix.POLLHUP, PollHup},
-}
-
-// waitFor parks until one of the sockets of descs may be ready, one of them
-// is closed, or the deadline passes (errPollTimeout). The set first takes
-// the sockets' flags (changing the kernel set only where they changed since
-// the set's last Poll) and drops the sockets no longer asked for.
-func (p *pollSet) waitFor(descs []PollDesc, deadline time.Time) error {
-	p.woken.Store(false)
-	p.watch()
-	closed, err := p.sync(descs, nil)
-	if err == nil && !closed {
-		err = p.wait(deadline)
-		if err == nil && p.n > 0 {
-			p.checkStale()
-		}
-	}
-	p.unwatch()
-	for i, s := range p.pinned {
-		s.own.polls.Add(-1)
-		p.pinned[i] = nil
-	}
-	p.pinned = p.pinned[:0]
-	return err
-}
-
-// sync makes the kernel set hold exactly the open sockets of descs with
-// their flags. To wait (out == nil) it counts the set in each socket's polls,
-// so that its Close wakes the wait, and stops at a closed socket, reporting
-// it. To compute flags (out != nil) it sets out[i] to PollNval for a closed
-// socket and 0 for the others.
-func (p *pollSet) sync(descs []PollDesc, out []PollFlags) (closed bool, err error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.epoch++
-	pin := out == nil
-	for i := range descs {
-		s, flags := descs[i].Socket, descs[i].InFlags
-		if !pin {
-			out[i] = 0
-		}
-		if s == nil || flags == 0 {
-			continue
-		}
-		if !pin && s.own != nil && s.fd < len(p.slots) {
-			// Unchanged since the last call: no system call, so no need
-			// to hold the descriptor.
-			if sl := &p.slots[s.fd]; sl.key != 0 && sl.key == s.own.key.Load() && sl.epoch != p.epoch && sl.events == flags {
-				if s.closed.Load() {
-					out[i] = PollNval
-				} else {
-					sl.want, sl.epoch = flags, p.epoch
-				}
-				continue
-			}
-		}
-		if s.own == nil || !s.own.acquire(&s.closed) {
-			if pin {
-				return true, nil
-			}
-			out[i] = PollNval
-			continue
-		}
-		key := s.own.pollKey()
-		first := true
-		if s.fd < len(p.slots) && p.slots[s.fd].key == key && p.slots[s.fd].epoch == p.epoch {
-			flags |= p.slots[s.fd].want // the socket is listed twice
-			first = false
-		}
-		sl, e := p.put(s.fd, key, flags)
-		if e != 0 {
-			s.own.release()
-			return false, e
-		}
-		sl.want, sl.epoch = flags, p.epoch
-		if first && pin {
-			s.own.polls.Add(1)
-			p.pinned = append(p.pinned, s)
-			closed = s.closed.Load() // after counting: Close either sees the count or this sees Close
-		}
-		s.own.release()
-		if closed {
-			return true, nil
-		}
-	}
-	for i := 0; i < len(p.fds); {
-		if fd := int(p.fds[i]); p.slots[fd].epoch != p.epoch {
-			// No longer asked for. If the socket was closed since, its
-			// entry left the kernel set with it and the number now
-			// names another descriptor or none, which the set does not
-			// hold: removing it fails harmlessly.
-			p.remove(fd)
-			continue
-		}
-		i++
-	}
-	return false, nil
-}
-
-// pollNow computes the out-flags of descs from the kernel set, as the
-// package's pollNow does from poll(2): the kernel reports only the ready
-// descriptors, so the cost no longer grows with the idle ones beyond a pass
-// over the list. Only where the set's events are poll(2)'s revents
-// (exactKernelSet).
-func (p *pollSet) pollNow(op string, descs []PollDesc, out []PollFlags) (ready, active int, err error) {
-	if _, err := p.sync(descs, out); err != nil {
-		return 0, 0, pollError(op, err)
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if want := max(len(p.fds), 1); len(p.buf) < want {
-		p.buf = make([]kernelEvent, want+want/4)
-	}
-	var n int
-	var e syscall.Errno
-	for {
-		if n, e = kernelSetWait(p.kfd, p.buf); e != syscall.EINTR {
-			break
-		}
-	}
-	if e != 0 {
-		clear(out)
-		return 0, 0, errnoError(op, e)
-	}
-	for i := range p.buf[:n] {
-		fd, tag, f := eventOf(&p.buf[i])
-		if fd < 0 || fd >= len(p.slots) || p.slots[fd].key == 0 || p.slots[fd].tag != tag {
-			p.stale = true
-			continue
-		}
-		p.slots[fd].rev, p.slots[fd].revEp = f, p.epoch
-	}
-	for i := range descs {
-		s, in := descs[i].Socket, descs[i].InFlags
-		if out[i] == 0 && s != nil && in != 0 {
-			active++
-			if sl := p.lookup(s); sl != nil && sl.revEp == p.epoch {
-				out[i] = sl.rev & (in | pollOutExtra)
-			}
-			if in&PollRead != 0 && s.hasReadAhead() {
-				out[i] |= PollRead
-			}
-		}
-		ready += int(min(out[i], 1))
-	}
-	return ready, active, nil
-}
-
-// checkStale marks the set stale when the kernel reported a descriptor it
-// no longer holds: a copy of a closed socket's descriptor (dup, fork) kept
-// the entry alive under a number the set cannot remove. Poll then replaces
-// the set.
-func (p *pollSet) checkStale() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for i := range p.buf[:p.n] {
-		fd, tag, _ := eventOf(&p.buf[i])
-		if fd < 0 || fd >= len(p.slots) || p.slots[fd].key == 0 || (tag != 0 && p.slots[fd].tag != tag) {
-			p.stale = true
-		}
-	}
 }

@@ -306,6 +306,154 @@ func TestPollCloseRace(t *testing.T) {
 	}
 }
 
+// TestPollSetMembership checks the rule that makes kept kernel sets safe:
+// Close of a socket takes its entries out of every set holding it before
+// its descriptor closes, whether the set idles in Poll's cache, the number
+// is reused at once, or a Poll holding the socket is waiting on the set.
+func TestPollSetMembership(t *testing.T) {
+	// released checks that no kept set names s's descriptor owner and the
+	// owner lists no set.
+	released := func(t *testing.T, what string, s *Socket) {
+		t.Helper()
+		if n := setsHolding(s); n != 0 {
+			t.Errorf("%s: the closed socket still lists %d sets", what, n)
+		}
+		if n := keptSetsHolding(s); n != 0 {
+			t.Errorf("%s: %d kept sets still hold the closed socket", what, n)
+		}
+	}
+	tests := []struct {
+		name string
+		run  func(t *testing.T)
+	}{
+		{"closed while in an idle kept set", func(t *testing.T) {
+			a := udpSocket(t, false)
+			if got, err := Poll([]PollDesc{{a, PollRead}}, MillisecondsToInterval(10)); err != nil || got[0] != 0 {
+				t.Fatalf("Poll(a) = %v, %v", got, err)
+			}
+			if n := keptSetsHolding(a); n != 1 || setsHolding(a) != 1 {
+				t.Fatalf("after a Poll that waited: %d kept sets hold a, a lists %d; want 1 and 1", n, setsHolding(a))
+			}
+			// A copy of the descriptor keeps the file open: an entry
+			// left behind would report it readable.
+			afd, _ := a.Fileno()
+			aAddr, _ := a.SockName()
+			copyFD, err := unix.Dup(afd)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer unix.Close(copyFD)
+			a.Close()
+			released(t, "Close", a)
+			sender := udpSocket(t, false)
+			if _, err := sender.SendTo([]byte("z"), aAddr, SecondsToInterval(1)); err != nil {
+				t.Fatal(err)
+			}
+			fds := []unix.PollFd{{Fd: int32(copyFD), Events: unix.POLLIN}}
+			if n, err := unix.Poll(fds, 5000); n != 1 || err != nil {
+				t.Fatalf("the copy never became readable: %d, %v", n, err)
+			}
+			if n := keptSetEvents(); n != 0 {
+				t.Errorf("the kept sets report %d events for a closed socket's file", n)
+			}
+		}},
+		{"descriptor number reused at once", func(t *testing.T) {
+			a := udpSocket(t, false)
+			if got, err := Poll([]PollDesc{{a, PollRead}}, MillisecondsToInterval(10)); err != nil || got[0] != 0 {
+				t.Fatalf("Poll(a) = %v, %v", got, err)
+			}
+			afd, _ := a.Fileno()
+			a.Close()
+			b := udpSocket(t, true)
+			if bfd, _ := b.Fileno(); bfd != afd {
+				t.Skipf("the new socket got descriptor %d, not the closed one's %d", bfd, afd)
+			}
+			released(t, "Close", a)
+			for range 3 {
+				if got, err := Poll([]PollDesc{{b, PollRead}}, SecondsToInterval(5)); err != nil || got[0] != PollRead {
+					t.Fatalf("Poll(b) on a's number = %v, %v; want READ", got, err)
+				}
+			}
+			if _, _, err := b.RecvFrom(make([]byte, 8), SecondsToInterval(1)); err != nil {
+				t.Fatal(err)
+			}
+			if got, err := Poll([]PollDesc{{b, PollRead}}, MillisecondsToInterval(20)); err != nil || got[0] != 0 {
+				t.Errorf("Poll(b) drained = %v, %v; want a timeout", got, err)
+			}
+			if n := keptSetsHolding(b); n != 1 {
+				t.Errorf("%d kept sets hold b, want 1", n)
+			}
+		}},
+		{"Close racing a Poll that holds it", func(t *testing.T) {
+			idle := udpSocket(t, false)
+			for i := range 40 {
+				victim := udpSocket(t, false)
+				done := make(chan struct{})
+				go func() {
+					defer close(done)
+					if i%4 != 0 {
+						time.Sleep(time.Duration(i%4) * 200 * time.Microsecond)
+					}
+					victim.Close()
+				}()
+				start := time.Now()
+				got, err := Poll([]PollDesc{{idle, PollRead}, {victim, PollRead}}, SecondsToInterval(10))
+				<-done
+				if err != nil || got[0] != 0 || got[1] != PollNval {
+					t.Fatalf("round %d: Poll = %v, %v; want [0 NVAL]", i, got, err)
+				}
+				if elapsed := time.Since(start); elapsed > 5*time.Second {
+					t.Fatalf("round %d: Poll returned %v after the Close", i, elapsed)
+				}
+				released(t, fmt.Sprint("round ", i), victim)
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			closeIdlePollSets()
+			tt.run(t)
+		})
+	}
+}
+
+// keptSetsHolding returns the number of Poll's kept sets with an entry for
+// s's descriptor owner.
+func keptSetsHolding(s *Socket) int {
+	keptSets.mu.Lock()
+	defer keptSets.mu.Unlock()
+	n := 0
+	for _, e := range keptSets.lru {
+		if e.set == nil {
+			continue
+		}
+		e.set.mu.Lock()
+		for _, fd := range e.set.fds {
+			if e.set.slots[fd].own == s.own {
+				n++
+			}
+		}
+		e.set.mu.Unlock()
+	}
+	return n
+}
+
+// keptSetEvents returns the number of events the kernel reports now on
+// Poll's kept sets.
+func keptSetEvents() int {
+	keptSets.mu.Lock()
+	defer keptSets.mu.Unlock()
+	n := 0
+	buf := make([]kernelEvent, 16)
+	for _, e := range keptSets.lru {
+		if e.set != nil {
+			k, _ := kernelSetWait(e.set.kfd, buf)
+			n += k
+		}
+	}
+	return n
+}
+
 // TestPollReadAhead checks that bytes read ahead but not returned make a
 // socket readable although the kernel has nothing.
 func TestPollReadAhead(t *testing.T) {
@@ -523,7 +671,7 @@ func TestPollFromKeptSet(t *testing.T) {
 	for name, test := range map[string]func(*testing.T){
 		"flags": TestPollFlags, "many": TestPollManySockets, "wakes": TestPollWakes,
 		"close race": TestPollCloseRace, "read-ahead": TestPollReadAhead, "fd reuse": TestPollFDReuse,
-		"connect": TestPollConnectContinue,
+		"connect": TestPollConnectContinue, "membership": TestPollSetMembership,
 	} {
 		t.Run(name, test)
 	}

@@ -31,9 +31,18 @@ import (
 // ahead do not make a socket readable. On darwin and freebsd, PollExcept is
 // reported with PollRead (kqueue has no filter for out-of-band data alone).
 type Poller struct {
-	set    *pollSet
-	waitMu sync.Mutex // one Wait at a time
-	seq    uint32     // the Wait in progress, numbering merged reports; guarded by set.mu
+	set     *pollSet[pollerMember]
+	waitMu  sync.Mutex // one Wait at a time
+	seq     uint32     // the Wait in progress, numbering merged reports; guarded by set.mu
+	removed uint32     // set.removed when the kernel's events were last read; guarded by set.mu
+	closed  []*Socket  // members closed since the last Wait; guarded by set.mu
+}
+
+// pollerMember is a Poller's state for one member.
+type pollerMember struct {
+	sock   *Socket
+	outSeq uint32 // the Wait that last reported the member
+	out    int32  // index of that report in Wait's events
 }
 
 // PollEvent is one ready socket reported by Poller.Wait, with its out-flags
@@ -45,32 +54,42 @@ type PollEvent struct {
 
 // NewPoller creates an empty Poller. Close releases it.
 func NewPoller() (*Poller, error) {
-	set, err := newPollSet(64)
-	if err != nil {
+	p := &Poller{set: new(pollSet[pollerMember])}
+	if err := p.set.open(64); err != nil {
 		return nil, sysErr("poller", err)
 	}
-	set.poller = true
-	set.watch()
-	return &Poller{set: set}, nil
+	p.set.onClose = func(sl *pollSlot[pollerMember]) { p.closed = append(p.closed, sl.use.sock) }
+	return p, nil
 }
+
+// pollerOp is a change of a Poller's membership.
+type pollerOp uint8
+
+const (
+	pollerAdd pollerOp = iota
+	pollerModify
+	pollerRemove
+)
+
+var pollerOpNames = [...]string{pollerAdd: "poller add", pollerModify: "poller modify", pollerRemove: "poller remove"}
 
 // Add makes s a member, waiting for flags (PollRead, PollWrite,
 // PollExcept; at least one).
-func (p *Poller) Add(s *Socket, flags PollFlags) error { return p.ctl("poller add", s, flags) }
+func (p *Poller) Add(s *Socket, flags PollFlags) error { return p.ctl(pollerAdd, s, flags) }
 
 // Modify changes the flags a member waits for.
-func (p *Poller) Modify(s *Socket, flags PollFlags) error { return p.ctl("poller modify", s, flags) }
+func (p *Poller) Modify(s *Socket, flags PollFlags) error { return p.ctl(pollerModify, s, flags) }
 
 // Remove ends s's membership. Removing a member that was closed and not yet
-// reported by Wait succeeds.
-func (p *Poller) Remove(s *Socket) error { return p.ctl("poller remove", s, 0) }
+// reported by Wait succeeds, and Wait does not report it.
+func (p *Poller) Remove(s *Socket) error { return p.ctl(pollerRemove, s, 0) }
 
-func (p *Poller) ctl(op string, s *Socket, flags PollFlags) error {
+func (p *Poller) ctl(ctl pollerOp, s *Socket, flags PollFlags) error {
+	op := pollerOpNames[ctl]
 	if p == nil || p.set == nil {
 		return newError(op, BadDescriptorError, errors.New("nil poller"))
 	}
-	remove := op == "poller remove"
-	if !remove && (flags == 0 || flags&^pollInFlags != 0) {
+	if ctl != pollerRemove && (flags == 0 || flags&^pollInFlags != 0) {
 		return newError(op, InvalidArgumentError, errors.New("flags must be PR_POLL_READ, PR_POLL_WRITE or PR_POLL_EXCEPT, not "+flags.String()))
 	}
 	set := p.set
@@ -80,42 +99,48 @@ func (p *Poller) ctl(op string, s *Socket, flags PollFlags) error {
 		return closedError(op)
 	}
 	if err := s.check(op); err != nil {
-		if remove && s != nil && s.own != nil && set.lookup(s) != nil {
-			set.drop(s.fd) // closed: its entry left the kernel set with it
+		if ctl == pollerRemove && s != nil && s.own != nil && p.removeClosed(s) {
 			return nil
 		}
 		return err
 	}
-	if !s.own.acquire(&s.closed) {
+	if !s.own.acquire() {
 		return closedError(op)
 	}
 	defer s.own.release()
-	sl := set.lookup(s)
+	sl := set.lookup(s.own)
 	switch {
-	case remove && sl == nil, op == "poller modify" && sl == nil:
+	case sl == nil && ctl != pollerAdd:
 		return newError(op, InvalidArgumentError, errors.New("the socket is not in the poller"))
-	case remove:
-		set.remove(s.fd)
+	case ctl == pollerRemove:
+		set.remove(s.own.fd)
 		return nil
-	case op == "poller add" && sl != nil:
+	case ctl == pollerAdd && sl != nil:
 		return newError(op, InvalidArgumentError, errors.New("the socket is in the poller already"))
 	}
-	sl, e := set.put(s.fd, s.own.pollKey(), flags)
+	sl, e := set.put(s.own, flags)
 	if e != 0 {
 		return errnoError(op, e)
 	}
-	if sl.sock == nil {
-		sl.sock = s
-		s.own.polls.Add(1)
-		if s.closed.Load() {
-			// Close ran since acquire and may have missed the count: do
-			// its part (memberClosed finds nothing left to do).
-			set.remove(s.fd)
-			set.closed = append(set.closed, s)
-			set.wake()
+	sl.use.sock = s
+	return nil
+}
+
+// removeClosed removes s, closed, from the set if its Close has not reached
+// the set yet, or from the reports of the next Wait; false if it is in
+// neither. The caller holds set.mu.
+func (p *Poller) removeClosed(s *Socket) bool {
+	if p.set.lookup(s.own) != nil {
+		p.set.remove(s.own.fd) // Close waits for set.mu: the number is still s's
+		return true
+	}
+	for i, c := range p.closed {
+		if c == s {
+			p.closed = append(p.closed[:i], p.closed[i+1:]...)
+			return true
 		}
 	}
-	return nil
+	return false
 }
 
 // Wait waits until members are ready or the timeout passes, and fills
@@ -181,17 +206,22 @@ func (p *Poller) collect(op string, events []PollEvent, have int) (int, error) {
 		return 0, closedError(op)
 	}
 	set.woken.Store(false)
-	n := min(len(set.closed), len(events))
+	n := min(len(p.closed), len(events))
 	for i := range n {
-		events[i] = PollEvent{Socket: set.closed[i], OutFlags: PollNval}
+		events[i] = PollEvent{Socket: p.closed[i], OutFlags: PollNval}
 	}
 	if n > 0 {
-		rest := copy(set.closed, set.closed[n:])
-		clear(set.closed[rest:])
-		set.closed = set.closed[:rest]
+		rest := copy(p.closed, p.closed[n:])
+		clear(p.closed[rest:])
+		p.closed = p.closed[:rest]
 		if rest > 0 {
 			set.woken.Store(true)
 		}
+	}
+	if set.removed != p.removed {
+		// An entry went since the kernel's events were read: its number
+		// may hold another member now. Read them again.
+		have = -1
 	}
 	if have < 0 {
 		if n == len(events) {
@@ -206,29 +236,28 @@ func (p *Poller) collect(op string, events []PollEvent, have int) (int, error) {
 		if e != 0 {
 			return n, errnoError(op, e)
 		}
+		p.removed = set.removed
 	}
 	p.seq++
 	for i := range set.buf[:have] {
-		fd, tag, out := eventOf(&set.buf[i])
-		if fd < 0 || fd >= len(set.slots) {
+		fd, out := eventOf(&set.buf[i])
+		if fd < 0 || fd >= len(set.slots) || set.slots[fd].own == nil {
 			continue
 		}
 		sl := &set.slots[fd]
-		if sl.sock == nil || (tag != 0 && sl.tag != tag) {
-			continue // removed since the kernel reported it
-		}
 		if out &= sl.events | pollOutExtra; out == 0 {
 			continue
 		}
-		if sl.outSeq == p.seq { // kqueue reports each filter apart
-			events[sl.out].OutFlags |= out
+		m := &sl.use
+		if m.outSeq == p.seq { // kqueue reports each filter apart
+			events[m.out].OutFlags |= out
 			continue
 		}
 		if n == len(events) {
 			break
 		}
-		sl.outSeq, sl.out = p.seq, int32(n)
-		events[n] = PollEvent{Socket: sl.sock, OutFlags: out}
+		m.outSeq, m.out = p.seq, int32(n)
+		events[n] = PollEvent{Socket: m.sock, OutFlags: out}
 		n++
 	}
 	return n, nil
@@ -241,7 +270,6 @@ func (p *Poller) Close() error {
 	if p == nil || p.set == nil {
 		return newError("poller close", BadDescriptorError, errors.New("nil poller"))
 	}
-	p.set.unwatch()
 	if err := p.set.close(); err != nil {
 		return pollError("poller close", err)
 	}

@@ -197,12 +197,12 @@ func TestPollerCloseRace(t *testing.T) {
 			}
 			seen[e.Socket] = true
 		}
-		if k == 0 && socks[n-1].closed.Load() {
+		if k == 0 && socks[n-1].own.closed.Load() {
 			break
 		}
 	}
 	for i, s := range socks {
-		if !seen[s] && s.own.polls.Load() != 0 {
+		if !seen[s] && setsHolding(s) != 0 {
 			t.Errorf("socket %d closed, not reported, still counted", i)
 		}
 	}
@@ -223,7 +223,7 @@ func TestPollerCloseWakesWait(t *testing.T) {
 	}()
 	_, err = p.Wait(make([]PollEvent, 1), IntervalNoTimeout)
 	wantCode(t, "Wait during Close", err, BadDescriptorError)
-	if s.own.polls.Load() != 0 {
+	if setsHolding(s) != 0 {
 		t.Error("the socket still counts the closed Poller")
 	}
 	if got, err := Poll([]PollDesc{{s, PollWrite}}, IntervalNoWait); err != nil || got[0] != PollWrite {
@@ -308,4 +308,11 @@ func TestPollerFlags(t *testing.T) {
 	if want := PollRead | PollWrite; got[s] != want {
 		t.Errorf("Wait after the peer closed = %v, want %v", got[s], want)
 	}
+}
+
+// setsHolding returns the number of poll sets s's descriptor owner lists.
+func setsHolding(s *Socket) int {
+	s.own.mu.Lock()
+	defer s.own.mu.Unlock()
+	return len(s.own.sets)
 }

@@ -9,22 +9,23 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
-
-	"github.com/nspr-go/nspr/internal/idle"
 )
 
 // A pollSet is a kernel event set (epoll, kqueue) holding sockets, whose own
 // descriptor is registered with the runtime poller: waiting on it parks the
-// goroutine, never a thread. A Poller owns one for its life; Poll borrows
-// one from a small pool when it has to wait, and keeps its members between
-// calls, so that a program polling the same sockets again and again changes
-// the kernel set only where its list changed.
+// goroutine, never a thread. A Poller owns one for its life (U is then
+// pollerMember); Poll keeps a few between calls (listSet), so that a
+// program polling the same sockets again and again changes the kernel set
+// only where its list changed. pollset_linux.go and pollset_bsd.go are its
+// kernel back ends.
 //
-// The set's entries are indexed by descriptor number. An entry records the
-// socket's poll key (unique for the life of the process, unlike the number,
-// which the kernel reuses once a socket is closed) so that an entry left by a
-// closed socket is never mistaken for a new socket on the same number.
-type pollSet struct {
+// Membership is kept on both sides: the set's entries are indexed by
+// descriptor number, and each descriptor's owner (sockFD) lists the sets
+// holding it. Closing a socket removes its entries from those sets before
+// the descriptor is closed, so an entry always names its socket's open
+// descriptor: no entry outlives its socket, and a reused number is a new
+// entry.
+type pollSet[U any] struct {
 	kfd  int
 	file *os.File
 	rc   syscall.RawConn
@@ -34,134 +35,143 @@ type pollSet struct {
 	buf   []kernelEvent
 	n     int
 	errno syscall.Errno
-	stale bool // the kernel reported a descriptor the set no longer holds
 
 	woken atomic.Bool // a member was closed, or the set is closing: stop waiting
 
-	mu     sync.Mutex // guards what follows; taken by Close of a member socket
-	slots  []pollSlot // by descriptor number
-	fds    []int32    // descriptors with an entry, in no order
-	epoch  uint32     // Poll: the sync in progress
-	tag    uint32     // the last tag handed out
-	pinned []*Socket  // Poll: the sockets counted in their sockFD.polls
-	closed []*Socket  // Poller: members closed since the last Wait
-	poller bool       // owned by a Poller, whose entries hold their sockets
-	done   bool       // closed
+	mu      sync.Mutex    // guards what follows; taken by Close of a member socket
+	slots   []pollSlot[U] // by descriptor number
+	fds     []int32       // descriptors with an entry, in no order
+	removed uint32        // entries removed so far: a change means that events read before may name a number's former holder
+	done    bool          // closed
+
+	// onClose, when set, runs under mu when a member is closed, before its
+	// entry goes (a Poller queues its PollNval report).
+	onClose func(*pollSlot[U])
 }
 
-// pollSlot is the set's entry for one descriptor.
-type pollSlot struct {
-	key    uint64    // the socket's poll key; 0 = no entry
-	sock   *Socket   // Poller only: the member
+// pollSlot is the set's entry for one descriptor; use is the state its user
+// (Poll or Poller) keeps for the entry.
+type pollSlot[U any] struct {
+	own    *sockFD   // the member's descriptor owner; nil: no entry
 	events PollFlags // flags registered with the kernel
-	want   PollFlags // Poll: flags asked for in the current sync
-	epoch  uint32    // Poll: the last sync that asked for this socket
-	tag    uint32    // the kernel entry's tag (Linux: in epoll's user data)
 	pos    int32     // index in fds
-	outSeq uint32    // Poller: the Wait that last reported this socket
-	out    int32     // Poller: index of that report in Wait's events
-	rev    PollFlags // Poll: what the kernel reported in revEpoch
-	revEp  uint32    // Poll: the sync whose kernel report rev is
+	use    U
+}
+
+// pollHolder is a set as a descriptor owner sees it: forget takes the
+// descriptor out of the set before it is closed (see sockFD.close).
+type pollHolder interface {
+	forget(o *sockFD)
 }
 
 var errPollTimeout = errors.New("poll timed out")
 
-// newPollSet creates a kernel set and registers it with the runtime poller.
-func newPollSet(bufLen int) (*pollSet, error) {
+// open creates the kernel set and registers it with the runtime poller.
+func (p *pollSet[U]) open(bufLen int) error {
 	kfd, err := kernelSetOpen()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	f := os.NewFile(uintptr(kfd), "nspr-poll")
 	if f == nil {
-		return nil, syscall.EBADF
+		return syscall.EBADF
 	}
 	rc, err := f.SyscallConn()
 	if err != nil {
 		f.Close()
-		return nil, err
+		return err
 	}
-	p := &pollSet{kfd: kfd, file: f, rc: rc, buf: make([]kernelEvent, bufLen)}
+	p.kfd, p.file, p.rc, p.buf = kfd, f, rc, make([]kernelEvent, bufLen)
 	p.try = p.tryWait
-	return p, nil
+	return nil
 }
 
-// slot returns the entry for fd, growing the table as needed.
-func (p *pollSet) slot(fd int) *pollSlot {
+// lookup returns o's entry, or nil when the set does not hold o.
+func (p *pollSet[U]) lookup(o *sockFD) *pollSlot[U] {
+	if o.fd >= len(p.slots) || p.slots[o.fd].own != o {
+		return nil
+	}
+	return &p.slots[o.fd]
+}
+
+// put gives o an entry waiting for flags, or changes its entry's flags. The
+// caller holds p.mu and a reference to o (acquire), so that o's Close,
+// which waits for the reference, finds the set in o's list.
+func (p *pollSet[U]) put(o *sockFD, flags PollFlags) (*pollSlot[U], syscall.Errno) {
+	fd := o.fd
 	if fd >= len(p.slots) {
-		grown := make([]pollSlot, max(fd+1, 2*len(p.slots), 64))
+		grown := make([]pollSlot[U], max(fd+1, 2*len(p.slots), 64))
 		copy(grown, p.slots)
 		p.slots = grown
 	}
-	return &p.slots[fd]
-}
-
-// lookup returns s's entry, or nil when the set does not hold s.
-func (p *pollSet) lookup(s *Socket) *pollSlot {
-	key := s.own.key.Load()
-	if key == 0 || s.fd >= len(p.slots) || p.slots[s.fd].key != key {
-		return nil
-	}
-	return &p.slots[s.fd]
-}
-
-// put gives fd an entry for the socket with key and sets its kernel flags.
-// The caller holds p.mu and a reference to the socket (acquire).
-func (p *pollSet) put(fd int, key uint64, flags PollFlags) (*pollSlot, syscall.Errno) {
-	sl := p.slot(fd)
-	switch {
-	case sl.key == key && sl.events == flags:
-		return sl, 0
-	case sl.key == key:
-		if e := kernelSetCtl(p.kfd, fd, sl.events, flags, sl.tag); e != 0 {
-			return sl, e
+	sl := &p.slots[fd]
+	if sl.own == o {
+		if sl.events != flags {
+			if e := kernelSetCtl(p.kfd, fd, sl.events, flags); e != 0 {
+				return nil, e
+			}
+			sl.events = flags
 		}
-		sl.events = flags
 		return sl, 0
 	}
-	// A new socket, or a new socket on the number of a closed one: the
-	// kernel dropped the closed one's entry when it closed (see drop).
-	if sl.key != 0 {
-		p.drop(fd)
-		sl = &p.slots[fd]
+	if sl.own != nil {
+		// The number was closed behind its socket's back (through
+		// Fileno), which took the kernel's entry with it.
+		sl.own.left(p)
+		p.unlink(fd)
 	}
-	p.tag++
-	if p.tag == 0 {
-		p.tag = 1
+	if e := kernelSetCtl(p.kfd, fd, 0, flags); e != 0 {
+		return nil, e
 	}
-	if e := kernelSetCtl(p.kfd, fd, 0, flags, p.tag); e != 0 {
-		return sl, e
-	}
-	*sl = pollSlot{key: key, events: flags, tag: p.tag, pos: int32(len(p.fds))}
+	*sl = pollSlot[U]{own: o, events: flags, pos: int32(len(p.fds))}
 	p.fds = append(p.fds, int32(fd))
+	o.joined(p)
 	return sl, 0
 }
 
-// drop forgets fd's entry without touching the kernel set; a Poller's
-// member stops counting the set.
-func (p *pollSet) drop(fd int) {
+// remove deletes fd's entry from the kernel set and the table, and from
+// its owner's list. The caller holds p.mu.
+func (p *pollSet[U]) remove(fd int) {
 	sl := &p.slots[fd]
-	if sl.sock != nil {
-		sl.sock.own.polls.Add(-1)
-	}
+	kernelSetCtl(p.kfd, fd, sl.events, 0)
+	sl.own.left(p)
+	p.unlink(fd)
+}
+
+// unlink forgets fd's entry in the table alone.
+func (p *pollSet[U]) unlink(fd int) {
+	sl := &p.slots[fd]
 	last := p.fds[len(p.fds)-1]
 	p.fds[sl.pos] = last
 	p.slots[last].pos = sl.pos
 	p.fds = p.fds[:len(p.fds)-1]
-	*sl = pollSlot{}
+	*sl = pollSlot[U]{}
+	p.removed++
 }
 
-// remove deletes fd's entry from the kernel set and the table. The number
-// must still be the entry's socket's (open, or being closed by the caller).
-func (p *pollSet) remove(fd int) {
-	kernelSetCtl(p.kfd, fd, p.slots[fd].events, 0, 0)
-	p.drop(fd)
+// forget runs in Close of a socket the set holds, before its descriptor is
+// closed and after the owner emptied its list: the entry leaves the kernel
+// set while the number is still the socket's, and a wait in progress wakes
+// up to report PR_POLL_NVAL.
+func (p *pollSet[U]) forget(o *sockFD) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	sl := p.lookup(o)
+	if p.done || sl == nil {
+		return
+	}
+	kernelSetCtl(p.kfd, o.fd, sl.events, 0)
+	if p.onClose != nil {
+		p.onClose(sl)
+	}
+	p.unlink(o.fd)
+	p.wake()
 }
 
 // tryWait is the callback handed to the runtime poller: it collects ready
 // events without waiting and returns false, so that the goroutine parks,
 // while there are none.
-func (p *pollSet) tryWait(fd uintptr) bool {
+func (p *pollSet[U]) tryWait(fd uintptr) bool {
 	for {
 		n, e := kernelSetWait(int(fd), p.buf)
 		if e == syscall.EINTR {
@@ -174,7 +184,7 @@ func (p *pollSet) tryWait(fd uintptr) bool {
 
 // wait parks until the set has events, a member is closed, or the deadline
 // passes (errPollTimeout).
-func (p *pollSet) wait(deadline time.Time) error {
+func (p *pollSet[U]) wait(deadline time.Time) error {
 	p.n = 0
 	if err := p.file.SetReadDeadline(deadline); err != nil {
 		return err
@@ -195,148 +205,169 @@ func (p *pollSet) wait(deadline time.Time) error {
 }
 
 // wake ends a wait in progress, or the next one. The caller holds p.mu.
-func (p *pollSet) wake() {
+func (p *pollSet[U]) wake() {
 	p.woken.Store(true)
 	if !p.done {
 		p.file.SetReadDeadline(aLongTimeAgo)
 	}
 }
 
-// memberClosed runs in Close of a socket the set may hold, before the
-// descriptor is closed: the entry is removed while the number is still the
-// socket's (so that no copy of the descriptor keeps it in the kernel set),
-// and a waiting Poll or Poller wakes up to report PR_POLL_NVAL.
-func (p *pollSet) memberClosed(s *Socket) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.done || p.lookup(s) == nil {
-		return
-	}
-	p.remove(s.fd)
-	if p.poller {
-		p.closed = append(p.closed, s)
-	}
-	p.wake()
-}
-
-// close releases the kernel set; a Wait parked on it returns. The caller
-// has stopped watching.
-func (p *pollSet) close() error {
+// close releases the kernel set, which takes its entries with it; a wait
+// parked on it returns.
+func (p *pollSet[U]) close() error {
 	p.mu.Lock()
 	if p.done {
 		p.mu.Unlock()
 		return os.ErrClosed
 	}
 	p.done = true
-	for len(p.fds) > 0 {
-		p.drop(int(p.fds[0]))
+	for _, fd := range p.fds {
+		p.slots[fd].own.left(p)
 	}
-	p.slots, p.fds, p.closed = nil, nil, nil
+	p.slots, p.fds = nil, nil
 	p.mu.Unlock()
 	return p.file.Close()
 }
 
-// The sets that Close of a socket must tell: Pollers, and Polls waiting.
-// A socket's sockFD.polls counts the sets holding it, so that Close of a
-// socket no set holds costs one atomic load.
-var watching struct {
-	mu   sync.Mutex
-	sets []*pollSet
+// A listSet is the kernel set behind Poll (see pollcache.go for how Poll
+// keeps them). Each call makes it hold exactly the open sockets of its list
+// (sync): an entry unchanged since the last call costs no system call.
+type listSet struct {
+	pollSet[listEntry]
+	pass uint32 // the sync in progress
 }
 
-func (p *pollSet) watch() {
-	watching.mu.Lock()
-	watching.sets = append(watching.sets, p)
-	watching.mu.Unlock()
+// listEntry is Poll's state for one entry of a listSet.
+type listEntry struct {
+	asked uint32    // the sync that last asked for the socket
+	rev   PollFlags // what the kernel reported in revAt
+	revAt uint32    // the sync whose kernel report rev is
 }
 
-func (p *pollSet) unwatch() {
-	watching.mu.Lock()
-	for i, q := range watching.sets {
-		if q == p {
-			last := len(watching.sets) - 1
-			watching.sets[i] = watching.sets[last]
-			watching.sets[last] = nil
-			watching.sets = watching.sets[:last]
+func newListSet() (*listSet, error) {
+	p := new(listSet)
+	if err := p.open(1); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// sync makes the kernel set hold exactly the open sockets of descs with
+// their flags. To compute flags (out != nil) it sets out[i] to PollNval for
+// a closed socket and 0 for the others; to wait (out == nil) it stops at a
+// closed socket and reports it, and clears the set's wake-up, which the
+// Close of a member sets from now on.
+func (p *listSet) sync(descs []PollDesc, out []PollFlags) (closed bool, e syscall.Errno) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.pass++
+	if out == nil {
+		p.woken.Store(false)
+	}
+	for i := range descs {
+		s, flags := descs[i].Socket, descs[i].InFlags
+		if out != nil {
+			out[i] = 0
+		}
+		if s == nil || flags == 0 {
+			continue
+		}
+		o := s.own
+		if o == nil || o.closed.Load() {
+			if out == nil {
+				return true, 0
+			}
+			out[i] = PollNval
+			continue
+		}
+		sl := p.lookup(o)
+		if sl != nil && sl.use.asked == p.pass {
+			flags |= sl.events // the socket is listed twice
+		}
+		if sl == nil || sl.events != flags {
+			if !o.acquire() {
+				if out == nil {
+					return true, 0
+				}
+				out[i] = PollNval
+				continue
+			}
+			sl, e = p.put(o, flags)
+			o.release()
+			if e != 0 {
+				return false, e
+			}
+		}
+		sl.use.asked = p.pass
+	}
+	for i := 0; i < len(p.fds); {
+		if fd := int(p.fds[i]); p.slots[fd].use.asked != p.pass {
+			p.remove(fd) // no longer asked for; the last entry moves to i
+			continue
+		}
+		i++
+	}
+	return false, 0
+}
+
+// pollNow computes the out-flags of descs from the kernel set, as the
+// package's pollNow does from poll(2): the kernel reports only the ready
+// descriptors, so the cost no longer grows with the idle ones beyond a pass
+// over the list. Only where the set's events are poll(2)'s revents
+// (exactKernelSet).
+func (p *listSet) pollNow(op string, descs []PollDesc, out []PollFlags) (ready, active int, err error) {
+	if _, e := p.sync(descs, out); e != 0 {
+		clear(out)
+		return 0, 0, errnoError(op, e)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if want := max(len(p.fds), 1); len(p.buf) < want {
+		p.buf = make([]kernelEvent, want+want/4)
+	}
+	var n int
+	var e syscall.Errno
+	for {
+		if n, e = kernelSetWait(p.kfd, p.buf); e != syscall.EINTR {
 			break
 		}
 	}
-	watching.mu.Unlock()
-}
-
-// wakePollers tells every set holding s that s is being closed.
-func wakePollers(s *Socket) {
-	watching.mu.Lock()
-	defer watching.mu.Unlock()
-	for _, p := range watching.sets {
-		p.memberClosed(s)
+	if e != 0 {
+		clear(out)
+		return 0, 0, errnoError(op, e)
 	}
-}
-
-// pollKey returns the socket's poll key, handing one out on first use.
-func (o *sockFD) pollKey() uint64 {
-	if k := o.key.Load(); k != 0 {
-		return k
-	}
-	o.key.CompareAndSwap(0, nextPollKey.Add(1))
-	return o.key.Load()
-}
-
-var nextPollKey atomic.Uint64
-
-// The pool of sets for Poll. Idle sets keep their entries (keys, not
-// sockets, so that they keep no socket alive), ready for the next Poll.
-const maxIdlePollSets = 4
-
-var idlePollSets struct {
-	mu   sync.Mutex
-	sets []*pollSet
-}
-
-func getPollSet() (*pollSet, error) {
-	idlePollSets.mu.Lock()
-	if n := len(idlePollSets.sets); n > 0 {
-		p := idlePollSets.sets[n-1]
-		idlePollSets.sets = idlePollSets.sets[:n-1]
-		idlePollSets.mu.Unlock()
-		return p, nil
-	}
-	idlePollSets.mu.Unlock()
-	return newPollSet(1)
-}
-
-func putPollSet(p *pollSet) {
-	if !p.stale {
-		idlePollSets.mu.Lock()
-		if len(idlePollSets.sets) < maxIdlePollSets {
-			idlePollSets.sets = append(idlePollSets.sets, p)
-			idlePollSets.mu.Unlock()
-			return
+	for i := range p.buf[:n] {
+		if fd, f := eventOf(&p.buf[i]); fd >= 0 && fd < len(p.slots) && p.slots[fd].own != nil {
+			p.slots[fd].use.rev, p.slots[fd].use.revAt = f, p.pass
 		}
-		idlePollSets.mu.Unlock()
 	}
-	p.close()
+	for i := range descs {
+		s, in := descs[i].Socket, descs[i].InFlags
+		if out[i] == 0 && s != nil && in != 0 {
+			active++
+			if sl := p.lookup(s.own); sl != nil && sl.use.revAt == p.pass {
+				out[i] = sl.use.rev & (in | pollOutExtra)
+			}
+			if in&PollRead != 0 && s.readAheadReady() {
+				out[i] |= PollRead
+			}
+		}
+		ready += int(min(out[i], 1))
+	}
+	return ready, active, nil
 }
 
-func init() { idle.Register(closeIdlePollSets) }
-
-// closeIdlePollSets releases the sets kept for reuse (for leak checks,
-// which count descriptors).
-func closeIdlePollSets() {
-	listSets.mu.Lock()
-	var sets []*pollSet
-	for i, e := range listSets.kept {
-		if e.set != nil {
-			sets = append(sets, e.set)
-		}
-		listSets.kept[i] = keptSet{}
+// waitFor parks until one of the sockets of descs may be ready, one of them
+// is closed, or the deadline passes (errPollTimeout). The set first takes
+// the sockets' flags, changing the kernel set only where they changed since
+// its last call.
+func (p *listSet) waitFor(descs []PollDesc, deadline time.Time) error {
+	closed, e := p.sync(descs, nil)
+	switch {
+	case e != 0:
+		return e
+	case closed:
+		return nil
 	}
-	listSets.mu.Unlock()
-	idlePollSets.mu.Lock()
-	sets = append(sets, idlePollSets.sets...)
-	idlePollSets.sets = nil
-	idlePollSets.mu.Unlock()
-	for _, p := range sets {
-		p.close()
-	}
+	return p.wait(deadline)
 }

@@ -180,7 +180,7 @@ func (r *LineReader) ReadLineInto(p []byte, timeout Interval) (int, error) {
 	if r == nil || !r.held.Load() {
 		return 0, newError(op, InvalidStateError, errors.New("line reader released"))
 	}
-	if r.s.closed.Load() {
+	if r.s.own.closed.Load() {
 		return 0, closedError(op)
 	}
 	if len(p) == 0 {
@@ -370,7 +370,7 @@ func (s *Socket) readAll(op string, timeout Interval) ([]byte, error) {
 		})
 }
 
-// hasReadAhead reports, without waiting for a reader, whether bytes are
+// readAheadReady reports, without waiting for a reader, whether bytes are
 // buffered that Recv would return at once: Poll reports such a socket
 // readable without asking the system.
-func (s *Socket) hasReadAhead() bool { return s.ra.pending.Load() }
+func (s *Socket) readAheadReady() bool { return s.ra.pending.Load() }

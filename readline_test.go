@@ -298,8 +298,8 @@ func TestReadAheadSharedWithRecv(t *testing.T) {
 	if err != nil || string(line) != "line\n" {
 		t.Fatalf("ReadLine: %q, %v", line, err)
 	}
-	if !server.hasReadAhead() {
-		t.Error("hasReadAhead() = false with bytes buffered")
+	if !server.readAheadReady() {
+		t.Error("readAheadReady() = false with bytes buffered")
 	}
 	buf := make([]byte, 4)
 	n, err := server.Recv(buf, IntervalNoWait)
@@ -314,8 +314,8 @@ func TestReadAheadSharedWithRecv(t *testing.T) {
 	if err != nil || string(buf[:n]) != " it" {
 		t.Fatalf("Read: %q, %v; want \" it\"", buf[:n], err)
 	}
-	if server.hasReadAhead() {
-		t.Error("hasReadAhead() = true with nothing buffered")
+	if server.readAheadReady() {
+		t.Error("readAheadReady() = true with nothing buffered")
 	}
 }
 

@@ -24,12 +24,10 @@ import (
 // A Socket is safe for concurrent use: one reader and one writer run in
 // parallel, and Close from any goroutine wakes every blocked call at once.
 type Socket struct {
-	fd     int
-	own    *sockFD // the descriptor, its users and its poller registration
+	own    *sockFD // the descriptor, its users, its registration with the runtime poller and its poll sets
 	family Family
 	typ    DescType
 
-	closed      atomic.Bool
 	nonblocking atomic.Bool   // PR_SockOpt_Nonblocking
 	conn        atomic.Uint32 // connIdle, connPending or connDone (Connect)
 
@@ -81,7 +79,7 @@ func newSocket(fd int, family Family, typ DescType) (*Socket, error) {
 	if fd < 0 {
 		return nil, newError("socket", BadDescriptorError, syscall.EBADF)
 	}
-	s := &Socket{fd: fd, family: family, typ: typ}
+	s := &Socket{family: family, typ: typ}
 	s.own = newSockFD(s, fd)
 	return s, nil
 }
@@ -92,7 +90,7 @@ func (s *Socket) check(op string) error {
 	if s == nil || s.own == nil {
 		return newError(op, BadDescriptorError, errors.New("nil socket"))
 	}
-	if s.closed.Load() {
+	if s.own.closed.Load() {
 		return closedError(op)
 	}
 	return nil
@@ -105,11 +103,11 @@ func (s *Socket) control(op string, f func(fd int) error) error {
 	if err := s.check(op); err != nil {
 		return err
 	}
-	if !s.own.acquire(&s.closed) {
+	if !s.own.acquire() {
 		return closedError(op)
 	}
 	defer s.own.release()
-	return f(s.fd)
+	return f(s.own.fd)
 }
 
 // Family returns the socket's address family (python-nss's Socket.family).
@@ -136,7 +134,7 @@ func (s *Socket) Fileno() (int, error) {
 	if err := s.check("fileno"); err != nil {
 		return -1, err
 	}
-	return s.fd, nil
+	return s.own.fd, nil
 }
 
 // Close closes the socket (PR_Close). Calls blocked on it in other goroutines
@@ -147,11 +145,8 @@ func (s *Socket) Close() error {
 	if err := s.check("close"); err != nil {
 		return err
 	}
-	if s.closed.Swap(true) {
+	if s.own.closed.Swap(true) {
 		return closedError("close")
-	}
-	if s.own.polls.Load() != 0 {
-		wakePollers(s)
 	}
 	if err := s.own.close(); err != nil {
 		return pollError("close", err)

@@ -20,13 +20,13 @@ import (
 // the number, so direct system calls count themselves in users and close
 // waits for them, so that it never releases a number under a running call.
 type sockFD struct {
-	fd    int
-	users atomic.Int32            // direct system calls in progress
-	polls atomic.Int32            // Pollers and waiting Polls holding the socket (poll.go)
-	key   atomic.Uint64           // the socket's poll key, handed out on first use (pollset.go)
-	reg   atomic.Pointer[pollReg] // set once the descriptor is registered
-	mu    sync.Mutex              // serialises register and close
-	done  bool                    // closed; guarded by mu
+	fd     int
+	closed atomic.Bool             // Close has begun: no new call starts
+	users  atomic.Int32            // direct system calls in progress
+	reg    atomic.Pointer[pollReg] // set once the descriptor is registered
+	mu     sync.Mutex              // serialises register and close; guards what follows
+	done   bool                    // the descriptor is closed or being closed
+	sets   []pollHolder            // the poll sets holding the descriptor (pollset.go)
 
 	// lingers is set while SO_LINGER may be on with a time, when closing
 	// the descriptor can wait (see sysCloseNow).
@@ -52,9 +52,9 @@ func newSockFD(s *Socket, fd int) *sockFD {
 }
 
 // acquire counts a direct system call; it fails once the socket is closed.
-func (o *sockFD) acquire(closed *atomic.Bool) bool {
+func (o *sockFD) acquire() bool {
 	o.users.Add(1)
-	if closed.Load() {
+	if o.closed.Load() {
 		o.release()
 		return false
 	}
@@ -109,19 +109,19 @@ func (o *sockFD) registerNow() (*pollReg, error) {
 }
 
 // close closes the descriptor once the direct calls in flight are over;
-// they never block, so the wait is short. Calls waiting in the poller are
-// woken by closing the registered file. The caller has marked the socket
-// closed, so no new direct call starts.
+// they never block, so the wait is short. First it takes the descriptor out
+// of every poll set holding it, while the number is still its own, so that
+// no set ever holds a closed or reused descriptor; a Poll or Poller waiting
+// on such a set wakes to report PR_POLL_NVAL. Calls waiting in the runtime
+// poller are woken by closing the registered file. The caller has marked
+// the socket closed, so no new direct call starts and no set adds it.
 func (o *sockFD) close() error {
 	for o.users.Load() != 0 {
 		runtime.Gosched()
 	}
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.done {
+	if !o.leaveSets() {
 		return os.ErrClosed
 	}
-	o.done = true
 	if r := o.reg.Load(); r != nil {
 		return r.file.Close()
 	}
@@ -132,6 +132,50 @@ func (o *sockFD) close() error {
 		return e
 	}
 	return nil
+}
+
+// leaveSets marks the descriptor done and removes it from the poll sets
+// holding it; false if it was done already. A set's lock is taken after
+// the owner's is released: a set holding its lock takes the owner's to
+// record or end a membership.
+func (o *sockFD) leaveSets() bool {
+	o.mu.Lock()
+	if o.done {
+		o.mu.Unlock()
+		return false
+	}
+	o.done = true
+	sets := o.sets
+	o.sets = nil
+	o.mu.Unlock()
+	for _, set := range sets {
+		set.forget(o)
+	}
+	return true
+}
+
+// joined records that set holds the descriptor. The caller holds the set's
+// lock and a reference to the descriptor (acquire), so Close has not yet
+// taken the list.
+func (o *sockFD) joined(set pollHolder) {
+	o.mu.Lock()
+	o.sets = append(o.sets, set)
+	o.mu.Unlock()
+}
+
+// left records that set no longer holds the descriptor.
+func (o *sockFD) left(set pollHolder) {
+	o.mu.Lock()
+	for i, s := range o.sets {
+		if s == set {
+			last := len(o.sets) - 1
+			o.sets[i] = o.sets[last]
+			o.sets[last] = nil
+			o.sets = o.sets[:last]
+			break
+		}
+	}
+	o.mu.Unlock()
 }
 
 // Closing a descriptor that never joined the poller. Closing a socket does
@@ -154,13 +198,18 @@ func rawClose(fd int) syscall.Errno {
 	return e
 }
 
-// closeLeaked closes the descriptor of a Socket that was dropped unclosed. A
-// registered descriptor is left to its os.File's own finalizer.
+// closeLeaked closes the descriptor of a Socket that was dropped unclosed,
+// leaving its poll sets first as Close does. The cleanup's argument keeps
+// the sockFD, and so a registered descriptor's os.File, reachable until
+// then, so the file's own finalizer cannot have closed the number already.
 func (o *sockFD) closeLeaked() {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if !o.done && o.reg.Load() == nil {
-		o.done = true
-		unix.Close(o.fd)
+	o.closed.Store(true)
+	if !o.leaveSets() {
+		return
 	}
+	if r := o.reg.Load(); r != nil {
+		r.file.Close()
+		return
+	}
+	unix.Close(o.fd)
 }

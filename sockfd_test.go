@@ -262,13 +262,13 @@ func TestCloseLingers(t *testing.T) {
 			s := tc.open(t)
 			var now, wait int
 			hook(t, &sysCloseNow, func(fd int) syscall.Errno {
-				if fd == s.fd {
+				if fd == s.own.fd {
 					now++
 				}
 				return rawClose(fd)
 			})
 			hook(t, &sysCloseWait, func(fd int) error {
-				if fd == s.fd {
+				if fd == s.own.fd {
 					wait++
 				}
 				return unix.Close(fd)

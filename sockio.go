@@ -262,15 +262,15 @@ func (s *Socket) connect(op string, addr *NetworkAddress, w wait) error {
 	// time connect(2) returns EINPROGRESS, so a blocking connect asks once
 	// more before parking, which saves waking another thread. A
 	// non-blocking one reports PR_IN_PROGRESS_ERROR, as NSPR does.
-	if !s.own.acquire(&s.closed) {
+	if !s.own.acquire() {
 		return closedError(op)
 	}
-	e := sysConnect(s.fd, &io.rsa, io.size)
+	e := sysConnect(s.own.fd, &io.rsa, io.size)
 	if e == syscall.EINTR {
 		e = syscall.EINPROGRESS // the kernel goes on connecting
 	}
 	if e == syscall.EINPROGRESS && !w.nonblock {
-		switch e2 := sysConnect(s.fd, &io.rsa, io.size); e2 {
+		switch e2 := sysConnect(s.own.fd, &io.rsa, io.size); e2 {
 		case syscall.EALREADY, syscall.EINPROGRESS, syscall.EINTR:
 		case syscall.EISCONN:
 			e = 0

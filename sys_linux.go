@@ -35,6 +35,10 @@ func prepareSocketFD(int) error { return nil }
 // pollNowTimespec is ppoll's zero timeout; a global, so no call allocates.
 var pollNowTimespec unix.Timespec
 
+// rawPollMax is the largest array polled with a raw system call; a larger
+// one takes the kernel long enough that the scheduler should know.
+const rawPollMax = 256
+
 // rawPollNow is poll(2) with a zero timeout (ppoll, which every Linux
 // architecture has). Over many descriptors the kernel's scan takes long
 // enough that the call goes through the scheduler, which can hand the P on.

@@ -8,9 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// The kernel event set behind Poller and a waiting Poll is a kqueue. kqueue
-// drops a descriptor's filters when the descriptor is closed, so an entry can
-// never outlive its socket and the tag stays 0.
+// The kernel back end of pollSet on darwin and freebsd: a kqueue.
 
 type kernelEvent = unix.Kevent_t
 
@@ -41,7 +39,7 @@ func kqRead(f PollFlags) bool  { return f&(PollRead|PollExcept) != 0 }
 func kqWrite(f PollFlags) bool { return f&PollWrite != 0 }
 
 // kernelSetCtl sets fd's filters from old to flags (0 removes it).
-func kernelSetCtl(kfd, fd int, old, flags PollFlags, _ uint32) syscall.Errno {
+func kernelSetCtl(kfd, fd int, old, flags PollFlags) syscall.Errno {
 	var changes [2]unix.Kevent_t
 	n := 0
 	for _, f := range []struct {
@@ -64,9 +62,6 @@ func kernelSetCtl(kfd, fd int, old, flags PollFlags, _ uint32) syscall.Errno {
 	_, err := unix.Kevent(kfd, changes[:n], nil, &zeroTimespec)
 	if err != nil {
 		if e, ok := err.(syscall.Errno); ok {
-			if e == syscall.ENOENT && flags == 0 {
-				return 0
-			}
 			return e
 		}
 		return syscall.EINVAL
@@ -89,7 +84,7 @@ func kernelSetWait(kfd int, buf []kernelEvent) (int, syscall.Errno) {
 // eventOf decodes a kqueue event: the read filter is READ (and EXCEPT, which
 // the slot's flags narrow), the write filter WRITE; EOF on the write filter
 // is HUP, an error ERR.
-func eventOf(e *kernelEvent) (fd int, tag uint32, out PollFlags) {
+func eventOf(e *kernelEvent) (fd int, out PollFlags) {
 	switch e.Filter {
 	case unix.EVFILT_READ:
 		out = PollRead | PollExcept
@@ -102,7 +97,7 @@ func eventOf(e *kernelEvent) (fd int, tag uint32, out PollFlags) {
 	if e.Flags&unix.EV_ERROR != 0 {
 		out |= PollErr
 	}
-	return int(e.Ident), 0, out
+	return int(e.Ident), out
 }
 
 // exactKernelSet is false: kqueue's filters do not give poll(2)'s revents
