@@ -97,6 +97,15 @@
 // Remove and Wait, whose Wait costs microseconds however many members are
 // idle, for programs holding thousands of sockets.
 //
+// A Poll-driven line server polls for PollRead, then reads lines with
+// IntervalNoWait until ReadLine (or ReadLineInto) fails with
+// PR_IO_TIMEOUT_ERROR, and polls again. Bytes read ahead that no line call
+// has looked at make Poll report PollRead at once; once a line call found
+// them an incomplete line, Poll waits until more bytes arrive or the peer
+// closes, so the loop sleeps in Poll instead of spinning on the partial line
+// (see ExamplePoll_lineServer). A line that ends the stream without a
+// '\n' comes back as it is; an empty line means the end of the stream.
+//
 // # Differences from the original
 //
 // nspr follows NSPR's behaviour wherever NSPR is right and departs from it

@@ -4,6 +4,7 @@ package nspr_test
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/nspr-go/nspr"
 )
@@ -74,4 +75,49 @@ func ExamplePoller() {
 	}
 	// Output:
 	// true PR_POLL_READ
+}
+
+// A Poll-driven line server: poll, read every complete line without
+// waiting, poll again. The first line arrives in two parts; while only
+// "hel" is there, ReadLine times out and Poll waits for the rest instead
+// of reporting the buffered bytes again.
+func ExamplePoll_lineServer() {
+	client, server, err := nspr.NewTCPPair()
+	if err != nil {
+		panic(err)
+	}
+	defer server.Close()
+	go func() {
+		defer client.Close()
+		client.Send([]byte("hel"), nspr.IntervalNoTimeout)
+		time.Sleep(50 * time.Millisecond)
+		client.Send([]byte("lo\nworld\n"), nspr.IntervalNoTimeout)
+	}()
+	descs := []nspr.PollDesc{{Socket: server, InFlags: nspr.PollRead}}
+	for {
+		out, err := nspr.Poll(descs, nspr.SecondsToInterval(5))
+		if err != nil {
+			panic(err)
+		}
+		if out[0] == 0 {
+			fmt.Println("timed out")
+			return
+		}
+		for {
+			line, err := server.ReadLine(0, nspr.IntervalNoWait)
+			if nspr.ErrorCodeOf(err) == nspr.IOTimeoutError {
+				break // no whole line yet: poll again
+			}
+			if err != nil {
+				panic(err)
+			}
+			if len(line) == 0 {
+				return // the end of the stream
+			}
+			fmt.Printf("%q\n", line)
+		}
+	}
+	// Output:
+	// "hello\n"
+	// "world\n"
 }

@@ -29,7 +29,11 @@ const (
 // one out-flags value per entry, in order:
 //
 //   - PollRead: data to read, a connection to accept, or the end of the
-//     stream; also bytes that ReadLine read ahead and no call returned yet.
+//     stream; also bytes that ReadLine read ahead and no call returned yet,
+//     unless a line call already found them an incomplete line: then Poll
+//     waits for the kernel to report more bytes or the end of the stream,
+//     so that a loop of Poll and a ReadLine that times out does not spin
+//     (see the package overview).
 //   - PollWrite: room to send, or a non-blocking Connect finished (call
 //     ConnectContinue with the flags).
 //   - PollExcept: out-of-band data.

@@ -477,6 +477,64 @@ func TestPollReadAhead(t *testing.T) {
 	}
 }
 
+// TestPollPartialLine checks that a partial line in the read-ahead does not
+// make Poll spin: once a line call found the bytes an incomplete line, Poll
+// waits on the kernel, and reports the socket again as soon as the rest of
+// the line arrives or the peer closes, which completes the line.
+func TestPollPartialLine(t *testing.T) {
+	const quiet = time.Second
+	tests := []struct {
+		name string
+		end  func(c *Socket) error
+		want string
+	}{
+		{"rest of the line", func(c *Socket) error { _, err := c.Send([]byte("def\n"), SecondsToInterval(5)); return err }, "abcdef\n"},
+		{"peer closes", func(c *Socket) error { return c.Close() }, "abc"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, s := connectedPair(t, AFInet)
+			if _, err := c.Send([]byte("abc"), SecondsToInterval(5)); err != nil {
+				t.Fatal(err)
+			}
+			ended := make(chan time.Time, 1)
+			go func() {
+				time.Sleep(quiet)
+				now := time.Now()
+				if err := tt.end(c); err != nil {
+					t.Error(err)
+				}
+				ended <- now
+			}()
+			polls := 0
+			var line []byte
+			for start := time.Now(); line == nil && time.Since(start) < 10*time.Second; {
+				polls++
+				if out, err := Poll([]PollDesc{{s, PollRead}}, SecondsToInterval(5)); err != nil {
+					t.Fatalf("Poll = %v, %v", out, err)
+				}
+				l, err := s.ReadLine(0, IntervalNoWait)
+				switch {
+				case err == nil:
+					line = l
+				case ErrorCodeOf(err) != IOTimeoutError:
+					t.Fatalf("ReadLine: %v", err)
+				}
+			}
+			got := time.Now()
+			if string(line) != tt.want {
+				t.Fatalf("line %q, want %q", line, tt.want)
+			}
+			if late := got.Sub(<-ended); late > quiet/2 {
+				t.Errorf("the line came %v after its end", late)
+			}
+			if polls > 4 {
+				t.Errorf("%d Polls in %v with a partial line buffered, want at most 4", polls, quiet)
+			}
+		})
+	}
+}
+
 // TestPollEINTR checks that an interrupted poll(2) is retried.
 func TestPollEINTR(t *testing.T) {
 	s := udpSocket(t, true)
@@ -671,7 +729,7 @@ func TestPollFromKeptSet(t *testing.T) {
 	for name, test := range map[string]func(*testing.T){
 		"flags": TestPollFlags, "many": TestPollManySockets, "wakes": TestPollWakes,
 		"close race": TestPollCloseRace, "read-ahead": TestPollReadAhead, "fd reuse": TestPollFDReuse,
-		"connect": TestPollConnectContinue, "membership": TestPollSetMembership,
+		"connect": TestPollConnectContinue, "membership": TestPollSetMembership, "partial line": TestPollPartialLine,
 	} {
 		t.Run(name, test)
 	}

@@ -25,6 +25,24 @@ type readAhead struct {
 	// wait for rd.mu (a blocked reader holds it). It changes only when the
 	// buffer fills from empty or drains, not on every line.
 	pending atomic.Bool
+
+	// offered says that a line call found buf[r:w] an incomplete line and
+	// stopped for want of more bytes: the bytes are no reason for Poll to
+	// report the socket readable until more arrive. Cleared when the
+	// buffer changes.
+	offered atomic.Bool
+}
+
+// ready says, without rd.mu, whether Poll should report the buffered bytes
+// as readable: there are some, and no line call is waiting for more.
+func (b *readAhead) ready() bool { return b.pending.Load() && !b.offered.Load() }
+
+// setOffered records whether a line call stopped for want of bytes; it
+// writes the flag only when it changes, sparing the data path a store.
+func (b *readAhead) setOffered(v bool) {
+	if b.offered.Load() != v {
+		b.offered.Store(v)
+	}
 }
 
 func (b *readAhead) buffered() int { return b.w - b.r }
@@ -39,6 +57,7 @@ func (b *readAhead) take(p []byte) int {
 // consume drops the first n buffered bytes. A drained buffer that had to
 // grow beyond its size is released, so one long line does not pin memory.
 func (b *readAhead) consume(n int) {
+	b.setOffered(false)
 	b.r += n
 	if b.r == b.w {
 		b.r, b.w = 0, 0
@@ -51,6 +70,7 @@ func (b *readAhead) consume(n int) {
 
 // filled records n bytes read into buf[w:].
 func (b *readAhead) filled(n int) {
+	b.setOffered(false)
 	if n > 0 && b.r == b.w {
 		b.pending.Store(true)
 	}
@@ -108,6 +128,7 @@ func (b *readAhead) line(max int, fill func(p []byte) (int, error)) (int, error)
 		b.makeRoom(max)
 		n, err := fill(b.buf[b.w:])
 		if err != nil {
+			b.setOffered(b.buffered() > 0) // Poll waits for more bytes
 			return 0, err
 		}
 		if n == 0 {
@@ -160,5 +181,6 @@ func (b *readAhead) all(limit int, fill func(p []byte) (int, error), errNoRoom f
 	}
 	b.buf, b.r, b.w = nil, 0, 0 // hand the buffer over
 	b.pending.Store(false)
+	b.setOffered(false)
 	return out, nil
 }

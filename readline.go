@@ -371,6 +371,6 @@ func (s *Socket) readAll(op string, timeout Interval) ([]byte, error) {
 }
 
 // readAheadReady reports, without waiting for a reader, whether bytes are
-// buffered that Recv would return at once: Poll reports such a socket
-// readable without asking the system.
-func (s *Socket) readAheadReady() bool { return s.ra.pending.Load() }
+// buffered that no line call has yet found an incomplete line: Poll reports
+// such a socket readable without asking the system.
+func (s *Socket) readAheadReady() bool { return s.ra.ready() }
