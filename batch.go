@@ -94,7 +94,7 @@ func (s *Socket) SendToBatch(msgs []Datagram, timeout Interval) (int, error) {
 			}
 			b.sizes[i] = size
 		}
-		io.kind, io.n, b.msgs = kindSendBatch, 0, part
+		io.kind, io.n, b.msgs = opSendBatch, 0, part
 		err := s.run(op, io, true, w)
 		b.release()
 		for i := range io.n {
@@ -131,7 +131,7 @@ func (s *Socket) RecvFromBatch(msgs []Datagram, timeout Interval) (int, error) {
 	defer io.mu.Unlock()
 	b := io.batchOf()
 	b.grow(len(msgs))
-	io.kind, b.msgs = kindRecvBatch, msgs
+	io.kind, b.msgs = opRecvBatch, msgs
 	err := s.run(op, io, false, s.waitOf(timeout))
 	b.release()
 	if err != nil {

@@ -19,15 +19,15 @@ import (
 type opKind uint8
 
 const (
-	kindRead      opKind = iota // recv(2): Recv on a stream or connected socket
-	kindRecvFrom                // recvfrom(2) with the sender's address
-	kindAccept                  // accept4(2)
-	kindWrite                   // send(2), looping until the buffer is sent
-	kindSendTo                  // sendto(2) of one datagram
-	kindConnect                 // connect(2) again, to learn whether it finished
-	kindSendBatch               // sendmmsg(2) (a sendto loop elsewhere), until all are sent
-	kindRecvBatch               // recvmmsg(2) (a recvfrom loop elsewhere) of what is queued
-	kindRaw                     // the function of a RawConn's Read or Write
+	opRead      opKind = iota // recv(2): Recv on a stream or connected socket
+	opRecvFrom                // recvfrom(2) with the sender's address
+	opAccept                  // accept4(2)
+	opWrite                   // send(2), looping until the buffer is sent
+	opSendTo                  // sendto(2) of one datagram
+	opConnect                 // connect(2) again, to learn whether it finished
+	opSendBatch               // sendmmsg(2) (a sendto loop elsewhere), until all are sent
+	opRecvBatch               // recvmmsg(2) (a recvfrom loop elsewhere) of what is queued
+	opRaw                     // the function of a RawConn's Read or Write
 )
 
 // ioOp is one direction (read or write) of a socket: the arguments and
@@ -53,7 +53,7 @@ type ioOp struct {
 	rsa   unix.RawSockaddrAny
 	size  uint32
 	batch *batchOp              // SendToBatch and RecvFromBatch; allocated on first use
-	raw   func(fd uintptr) bool // kindRaw: a RawConn caller's function
+	raw   func(fd uintptr) bool // opRaw: a RawConn caller's function
 
 	attempt func(fd uintptr) bool // io.try as a method value, built once the socket waits
 }
@@ -66,17 +66,17 @@ func (io *ioOp) try(fd uintptr) bool {
 		var n int
 		var e syscall.Errno
 		switch io.kind {
-		case kindRead:
+		case opRead:
 			n, e = sysRecv(int(fd), io.p)
-		case kindRecvFrom:
+		case opRecvFrom:
 			io.size = unix.SizeofSockaddrAny
 			n, e = sysRecvfrom(int(fd), io.p, &io.rsa, &io.size)
-		case kindAccept:
+		case opAccept:
 			io.size = unix.SizeofSockaddrAny
 			n, e = sysAccept(int(fd), &io.rsa, &io.size)
-		case kindWrite, kindSendBatch:
+		case opWrite, opSendBatch:
 			total := len(io.p)
-			if io.kind == kindWrite {
+			if io.kind == opWrite {
 				n, e = sysWrite(int(fd), io.p[io.n:])
 			} else {
 				n, e = io.batch.send(int(fd), io.n)
@@ -90,17 +90,17 @@ func (io *ioOp) try(fd uintptr) bool {
 				io.errno = 0
 				return true
 			}
-		case kindRecvBatch:
+		case opRecvBatch:
 			n, e = io.batch.recv(int(fd))
-		case kindRaw:
+		case opRaw:
 			if !io.raw(fd) {
 				return false
 			}
 			io.errno = 0
 			return true
-		case kindSendTo:
+		case opSendTo:
 			n, e = sysSendto(int(fd), io.p, &io.rsa, io.size)
-		case kindConnect:
+		case opConnect:
 			e = sysConnect(int(fd), &io.rsa, io.size)
 			switch e {
 			case 0, syscall.EISCONN:
@@ -116,7 +116,7 @@ func (io *ioOp) try(fd uintptr) bool {
 		case syscall.EAGAIN:
 			return false
 		}
-		if io.kind != kindWrite && io.kind != kindSendBatch {
+		if io.kind != opWrite && io.kind != opSendBatch {
 			io.n = n
 		}
 		io.errno = e

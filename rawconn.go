@@ -43,7 +43,7 @@ func (s *Socket) rawIO(op string, write bool, f func(fd uintptr) bool) error {
 	io := s.dir(write)
 	io.mu.Lock()
 	defer io.mu.Unlock()
-	io.kind, io.raw = kindRaw, f
+	io.kind, io.raw = opRaw, f
 	err = s.run(op, io, write, w)
 	io.raw = nil
 	return err

@@ -41,7 +41,7 @@ func (s *Socket) recv(op string, p []byte, w wait) (int, error) {
 // readLocked is one read from the descriptor into p; the caller holds rd.mu.
 func (s *Socket) readLocked(op string, p []byte, w wait) (int, error) {
 	io := &s.rd
-	io.kind, io.p = kindRead, p
+	io.kind, io.p = opRead, p
 	err := s.run(op, io, false, w)
 	io.p = nil
 	if err != nil {
@@ -72,7 +72,7 @@ func (s *Socket) recvFrom(op string, p []byte, w wait) (int, NetworkAddress, err
 	if s.ra.buffered() > 0 {
 		return s.ra.take(p), NetworkAddress{}, nil
 	}
-	io.kind, io.p = kindRecvFrom, p
+	io.kind, io.p = opRecvFrom, p
 	err := s.run(op, io, false, w)
 	io.p = nil
 	if err != nil {
@@ -103,7 +103,7 @@ func (s *Socket) send(op string, p []byte, w wait) (int, error) {
 		return 0, err
 	}
 	defer io.mu.Unlock()
-	io.kind, io.p, io.n = kindWrite, p, 0
+	io.kind, io.p, io.n = opWrite, p, 0
 	err = s.run(op, io, true, w)
 	io.p = nil
 	if err != nil && w.nonblock && io.n > 0 && errors.Is(err, WouldBlockError) {
@@ -151,7 +151,7 @@ func (s *Socket) sendTo(op string, p []byte, addr *NetworkAddress, w wait) (int,
 	if err != nil {
 		return 0, err
 	}
-	io.kind, io.p, io.size = kindSendTo, p, size
+	io.kind, io.p, io.size = opSendTo, p, size
 	err = s.run(op, io, true, w)
 	io.p = nil
 	if err != nil {
@@ -184,7 +184,7 @@ func (s *Socket) accept(op string, w wait) (*Socket, NetworkAddress, error) {
 	}
 	io := &s.rd
 	io.mu.Lock()
-	io.kind = kindAccept
+	io.kind = opAccept
 	err := s.run(op, io, false, w)
 	fd, peer := io.n, decodeSockaddr(&io.rsa, io.size)
 	io.mu.Unlock()
@@ -294,7 +294,7 @@ func (s *Socket) connect(op string, addr *NetworkAddress, w wait) error {
 		}
 		return errnoError(op, e) // EALREADY: PR_ALREADY_INITIATED_ERROR
 	}
-	io.kind = kindConnect
+	io.kind = opConnect
 	err = s.run(op, io, true, w)
 	switch {
 	case err == nil:

@@ -84,19 +84,19 @@ func (NetworkAddress) optionValue()   {}
 type optKind uint8
 
 const (
-	kindNonblocking optKind = iota + 1 // Bool, the socket's logical flag: no system call
-	kindBool                           // Bool as an int 0/1
-	kindBoolByte                       // Bool as a byte 0/1 (BSD multicast loopback)
-	kindSize                           // Size as an int
-	kindTTL                            // TTL as an int
-	kindTTLByte                        // TTL as a byte (BSD multicast TTL)
-	kindTOS                            // TOS as an int
-	kindLinger                         // Linger as struct linger, whole seconds
-	kindSeconds                        // Interval as an int of whole seconds
-	kindMembership                     // MulticastRequest as struct ip_mreq; write-only
-	kindMembership6                    // MulticastRequest as struct ipv6_mreq; write-only
-	kindIfAddr                         // NetworkAddress as struct in_addr
-	kindIfIndex                        // NetworkAddress as an IPv6 interface index
+	optNonblocking optKind = iota + 1 // Bool, the socket's logical flag: no system call
+	optBool                           // Bool as an int 0/1
+	optBoolByte                       // Bool as a byte 0/1 (BSD multicast loopback)
+	optSize                           // Size as an int
+	optTTL                            // TTL as an int
+	optTTLByte                        // TTL as a byte (BSD multicast TTL)
+	optTOS                            // TOS as an int
+	optLinger                         // Linger as struct linger, whole seconds
+	optSeconds                        // Interval as an int of whole seconds
+	optMembership                     // MulticastRequest as struct ip_mreq; write-only
+	optMembership6                    // MulticastRequest as struct ipv6_mreq; write-only
+	optIfAddr                         // NetworkAddress as struct in_addr
+	optIfIndex                        // NetworkAddress as an IPv6 interface index
 )
 
 // sockOpt is one row of the option tables below, in the style of
@@ -110,38 +110,38 @@ type sockOpt struct {
 // socket and the IP-level options of AFInet sockets. Where platforms differ,
 // the row names a constant of sockopt_linux.go or sockopt_bsd.go.
 var sockOpts = map[SockOpt]sockOpt{
-	SockOptNonblocking:       {kind: kindNonblocking},
-	SockOptLinger:            {unix.SOL_SOCKET, unix.SO_LINGER, kindLinger},
-	SockOptReuseAddr:         {unix.SOL_SOCKET, unix.SO_REUSEADDR, kindBool},
-	SockOptKeepAlive:         {unix.SOL_SOCKET, unix.SO_KEEPALIVE, kindBool},
-	SockOptRecvBufferSize:    {unix.SOL_SOCKET, unix.SO_RCVBUF, kindSize},
-	SockOptSendBufferSize:    {unix.SOL_SOCKET, unix.SO_SNDBUF, kindSize},
-	SockOptBroadcast:         {unix.SOL_SOCKET, unix.SO_BROADCAST, kindBool},
-	SockOptReusePort:         {unix.SOL_SOCKET, unix.SO_REUSEPORT, kindBool},
-	SockOptIPTimeToLive:      {unix.IPPROTO_IP, unix.IP_TTL, kindTTL},
-	SockOptIPTypeOfService:   {unix.IPPROTO_IP, unix.IP_TOS, kindTOS},
-	SockOptAddMember:         {unix.IPPROTO_IP, unix.IP_ADD_MEMBERSHIP, kindMembership},
-	SockOptDropMember:        {unix.IPPROTO_IP, unix.IP_DROP_MEMBERSHIP, kindMembership},
-	SockOptMcastInterface:    {unix.IPPROTO_IP, unix.IP_MULTICAST_IF, kindIfAddr},
-	SockOptMcastTimeToLive:   {unix.IPPROTO_IP, unix.IP_MULTICAST_TTL, kindMcastTTL},
-	SockOptMcastLoopback:     {unix.IPPROTO_IP, unix.IP_MULTICAST_LOOP, kindMcastLoop},
-	SockOptNoDelay:           {unix.IPPROTO_TCP, unix.TCP_NODELAY, kindBool},
-	SockOptMaxSegment:        {unix.IPPROTO_TCP, unix.TCP_MAXSEG, kindSize},
-	SockOptKeepAliveIdle:     {unix.IPPROTO_TCP, tcpKeepIdle, kindSeconds},
-	SockOptKeepAliveInterval: {unix.IPPROTO_TCP, unix.TCP_KEEPINTVL, kindSeconds},
-	SockOptKeepAliveCount:    {unix.IPPROTO_TCP, unix.TCP_KEEPCNT, kindSize},
+	SockOptNonblocking:       {kind: optNonblocking},
+	SockOptLinger:            {unix.SOL_SOCKET, unix.SO_LINGER, optLinger},
+	SockOptReuseAddr:         {unix.SOL_SOCKET, unix.SO_REUSEADDR, optBool},
+	SockOptKeepAlive:         {unix.SOL_SOCKET, unix.SO_KEEPALIVE, optBool},
+	SockOptRecvBufferSize:    {unix.SOL_SOCKET, unix.SO_RCVBUF, optSize},
+	SockOptSendBufferSize:    {unix.SOL_SOCKET, unix.SO_SNDBUF, optSize},
+	SockOptBroadcast:         {unix.SOL_SOCKET, unix.SO_BROADCAST, optBool},
+	SockOptReusePort:         {unix.SOL_SOCKET, unix.SO_REUSEPORT, optBool},
+	SockOptIPTimeToLive:      {unix.IPPROTO_IP, unix.IP_TTL, optTTL},
+	SockOptIPTypeOfService:   {unix.IPPROTO_IP, unix.IP_TOS, optTOS},
+	SockOptAddMember:         {unix.IPPROTO_IP, unix.IP_ADD_MEMBERSHIP, optMembership},
+	SockOptDropMember:        {unix.IPPROTO_IP, unix.IP_DROP_MEMBERSHIP, optMembership},
+	SockOptMcastInterface:    {unix.IPPROTO_IP, unix.IP_MULTICAST_IF, optIfAddr},
+	SockOptMcastTimeToLive:   {unix.IPPROTO_IP, unix.IP_MULTICAST_TTL, optMcastTTL},
+	SockOptMcastLoopback:     {unix.IPPROTO_IP, unix.IP_MULTICAST_LOOP, optMcastLoop},
+	SockOptNoDelay:           {unix.IPPROTO_TCP, unix.TCP_NODELAY, optBool},
+	SockOptMaxSegment:        {unix.IPPROTO_TCP, unix.TCP_MAXSEG, optSize},
+	SockOptKeepAliveIdle:     {unix.IPPROTO_TCP, tcpKeepIdle, optSeconds},
+	SockOptKeepAliveInterval: {unix.IPPROTO_TCP, unix.TCP_KEEPINTVL, optSeconds},
+	SockOptKeepAliveCount:    {unix.IPPROTO_TCP, unix.TCP_KEEPCNT, optSize},
 }
 
 // sockOpts6 are the IPv6 twins that AFInet6 sockets use instead.
 var sockOpts6 = map[SockOpt]sockOpt{
-	SockOptIPTimeToLive:    {unix.IPPROTO_IPV6, unix.IPV6_UNICAST_HOPS, kindTTL},
-	SockOptIPTypeOfService: {unix.IPPROTO_IPV6, unix.IPV6_TCLASS, kindTOS},
-	SockOptAddMember:       {unix.IPPROTO_IPV6, unix.IPV6_JOIN_GROUP, kindMembership6},
-	SockOptDropMember:      {unix.IPPROTO_IPV6, unix.IPV6_LEAVE_GROUP, kindMembership6},
-	SockOptMcastInterface:  {unix.IPPROTO_IPV6, unix.IPV6_MULTICAST_IF, kindIfIndex},
-	SockOptMcastTimeToLive: {unix.IPPROTO_IPV6, unix.IPV6_MULTICAST_HOPS, kindTTL},
-	SockOptMcastLoopback:   {unix.IPPROTO_IPV6, unix.IPV6_MULTICAST_LOOP, kindBool},
-	SockOptIPv6Only:        {unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, kindBool},
+	SockOptIPTimeToLive:    {unix.IPPROTO_IPV6, unix.IPV6_UNICAST_HOPS, optTTL},
+	SockOptIPTypeOfService: {unix.IPPROTO_IPV6, unix.IPV6_TCLASS, optTOS},
+	SockOptAddMember:       {unix.IPPROTO_IPV6, unix.IPV6_JOIN_GROUP, optMembership6},
+	SockOptDropMember:      {unix.IPPROTO_IPV6, unix.IPV6_LEAVE_GROUP, optMembership6},
+	SockOptMcastInterface:  {unix.IPPROTO_IPV6, unix.IPV6_MULTICAST_IF, optIfIndex},
+	SockOptMcastTimeToLive: {unix.IPPROTO_IPV6, unix.IPV6_MULTICAST_HOPS, optTTL},
+	SockOptMcastLoopback:   {unix.IPPROTO_IPV6, unix.IPV6_MULTICAST_LOOP, optBool},
+	SockOptIPv6Only:        {unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, optBool},
 }
 
 // optArg is an option value in the form the system call takes.
@@ -170,21 +170,21 @@ func (s *Socket) GetSocketOption(opt SockOpt) (OptionValue, error) {
 	}
 	var a optArg
 	switch row.kind {
-	case kindNonblocking:
+	case optNonblocking:
 		return Bool(s.nonblocking.Load()), nil
-	case kindMembership, kindMembership6:
+	case optMembership, optMembership6:
 		return nil, newError(op, InvalidArgumentError, errors.New(opt.String()+" can be set, not read"))
 	}
 	err = s.control(op, func(fd int) (err error) {
 		switch row.kind {
-		case kindLinger:
+		case optLinger:
 			var l *unix.Linger
 			if l, err = unix.GetsockoptLinger(fd, row.level, row.name); err == nil {
 				a.l = *l
 			}
-		case kindIfAddr:
+		case optIfAddr:
 			a.in4, err = unix.GetsockoptInet4Addr(fd, row.level, row.name)
-		case kindBoolByte, kindTTLByte:
+		case optBoolByte, optTTLByte:
 			var b byte
 			b, err = unix.GetsockoptByte(fd, row.level, row.name)
 			a.i = int(b)
@@ -238,24 +238,24 @@ func (s *Socket) SetSocketOption(opt SockOpt, v any) error {
 	if err != nil {
 		return err
 	}
-	if row.kind == kindNonblocking {
+	if row.kind == optNonblocking {
 		s.nonblocking.Store(a.i != 0)
 		return nil
 	}
 	return s.control(op, func(fd int) (err error) {
 		switch row.kind {
-		case kindLinger:
+		case optLinger:
 			// Close waits for this call, so it sees the flag in step.
 			if err = unix.SetsockoptLinger(fd, row.level, row.name, &a.l); err == nil {
 				s.own.lingers.Store(a.l.Onoff != 0 && a.l.Linger > 0)
 			}
-		case kindIfAddr:
+		case optIfAddr:
 			err = unix.SetsockoptInet4Addr(fd, row.level, row.name, a.in4)
-		case kindMembership:
+		case optMembership:
 			err = unix.SetsockoptIPMreq(fd, row.level, row.name, &a.mreq)
-		case kindMembership6:
+		case optMembership6:
 			err = unix.SetsockoptIPv6Mreq(fd, row.level, row.name, &a.mreq6)
-		case kindBoolByte, kindTTLByte:
+		case optBoolByte, optTTLByte:
 			err = unix.SetsockoptByte(fd, row.level, row.name, byte(a.i))
 		default:
 			err = unix.SetsockoptInt(fd, row.level, row.name, a.i)
@@ -287,7 +287,7 @@ func (s *Socket) optRow(op string, opt SockOpt, v any) (sockOpt, error) {
 	}
 	row, ok := sockOpts[opt]
 	switch {
-	case row.kind == kindNonblocking:
+	case row.kind == optNonblocking:
 	case !ok && sockOpts6[opt] != (sockOpt{}):
 		return sockOpt{}, newError(op, InvalidArgumentError, errors.New(opt.String()+" applies to "+AFInet6.String()+" sockets only"))
 	case !ok:
@@ -320,7 +320,7 @@ func (k optKind) encode(op string, opt SockOpt, given any) (optArg, error) {
 	}
 	v := k.typed(given)
 	switch k {
-	case kindNonblocking, kindBool, kindBoolByte:
+	case optNonblocking, optBool, optBoolByte:
 		b, ok := v.(Bool)
 		if !ok {
 			return bad("Bool (or bool)")
@@ -328,13 +328,13 @@ func (k optKind) encode(op string, opt SockOpt, given any) (optArg, error) {
 		if b {
 			a.i = 1
 		}
-	case kindSize:
+	case optSize:
 		n, ok := v.(Size)
 		if !ok {
 			return bad("Size (or int)")
 		}
 		a.i = int(n)
-	case kindTTL, kindTTLByte:
+	case optTTL, optTTLByte:
 		ttl, ok := v.(TTL)
 		if !ok {
 			return bad("TTL (or int)")
@@ -347,7 +347,7 @@ func (k optKind) encode(op string, opt SockOpt, given any) (optArg, error) {
 			return a, newError(op, BufferOverflowError, fmt.Errorf("%v %d is outside %d-255", opt, ttl, lo))
 		}
 		a.i = int(ttl)
-	case kindTOS:
+	case optTOS:
 		tos, ok := v.(TOS)
 		if !ok {
 			return bad("TOS (or int)")
@@ -356,7 +356,7 @@ func (k optKind) encode(op string, opt SockOpt, given any) (optArg, error) {
 			return a, newError(op, BufferOverflowError, fmt.Errorf("%v %d is outside 0-255", opt, tos))
 		}
 		a.i = int(tos)
-	case kindLinger:
+	case optLinger:
 		l, ok := v.(Linger)
 		if !ok {
 			return bad("Linger")
@@ -365,24 +365,24 @@ func (k optKind) encode(op string, opt SockOpt, given any) (optArg, error) {
 		if l.On {
 			a.l.Onoff = 1
 		}
-	case kindSeconds:
+	case optSeconds:
 		iv, ok := v.(Interval)
 		if !ok {
 			return bad("Interval (or time.Duration)")
 		}
 		a.i = int(IntervalToSeconds(iv))
-	case kindMembership, kindMembership6:
+	case optMembership, optMembership6:
 		m, ok := v.(MulticastRequest)
 		if !ok {
 			return bad("MulticastRequest")
 		}
 		return encodeMembership(op, k, m)
-	case kindIfAddr, kindIfIndex:
+	case optIfAddr, optIfIndex:
 		ifa, ok := v.(NetworkAddress)
 		if !ok {
 			return bad("NetworkAddress")
 		}
-		if k == kindIfAddr {
+		if k == optIfAddr {
 			in4, err := ifAddr4(op, ifa)
 			a.in4 = in4
 			return a, err
@@ -402,15 +402,15 @@ func (k optKind) typed(v any) any {
 		return Bool(x)
 	case int:
 		switch k {
-		case kindSize:
+		case optSize:
 			return Size(x)
-		case kindTTL, kindTTLByte:
+		case optTTL, optTTLByte:
 			return TTL(x)
-		case kindTOS:
+		case optTOS:
 			return TOS(x)
 		}
 	case time.Duration:
-		if k == kindSeconds {
+		if k == optSeconds {
 			return DurationToInterval(x)
 		}
 	}
@@ -420,21 +420,21 @@ func (k optKind) typed(v any) any {
 // decode converts what the system call returned into the option's type.
 func (k optKind) decode(op string, a optArg) (OptionValue, error) {
 	switch k {
-	case kindBool, kindBoolByte:
+	case optBool, optBoolByte:
 		return Bool(a.i != 0), nil
-	case kindSize:
+	case optSize:
 		return Size(a.i), nil
-	case kindTTL, kindTTLByte:
+	case optTTL, optTTLByte:
 		return TTL(a.i), nil
-	case kindTOS:
+	case optTOS:
 		return TOS(a.i), nil
-	case kindLinger:
+	case optLinger:
 		return Linger{On: a.l.Onoff != 0, Interval: SecondsToInterval(uint32(max(a.l.Linger, 0)))}, nil
-	case kindSeconds:
+	case optSeconds:
 		return SecondsToInterval(uint32(max(a.i, 0))), nil
-	case kindIfAddr:
+	case optIfAddr:
 		return NewNetworkAddressFromAddrPort(netip.AddrPortFrom(netip.AddrFrom4(a.in4), 0)), nil
-	case kindIfIndex:
+	case optIfIndex:
 		return ifIndexAddr(a.i), nil
 	}
 	return nil, newError(op, InvalidArgumentError, errors.New("option kind "+strconv.Itoa(int(k))+" cannot be read"))
@@ -444,7 +444,7 @@ func (k optKind) decode(op string, a optArg) (OptionValue, error) {
 func encodeMembership(op string, k optKind, m MulticastRequest) (optArg, error) {
 	var a optArg
 	group := m.Group.AddrPort().Addr()
-	if k == kindMembership {
+	if k == optMembership {
 		group = group.Unmap()
 		if !group.Is4() {
 			return a, newError(op, InvalidArgumentError, errors.New("multicast group "+m.Group.String()+" is not an IPv4 address"))

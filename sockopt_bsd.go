@@ -5,6 +5,6 @@ package nspr
 // The BSDs take a byte for the IPv4 multicast TTL and loopback options, as
 // x/net/ipv4 does there.
 const (
-	kindMcastTTL  = kindTTLByte
-	kindMcastLoop = kindBoolByte
+	optMcastTTL  = optTTLByte
+	optMcastLoop = optBoolByte
 )

@@ -4,7 +4,7 @@ import "golang.org/x/sys/unix"
 
 // Linux takes an int for the IPv4 multicast TTL and loopback options.
 const (
-	kindMcastTTL  = kindTTL
-	kindMcastLoop = kindBool
-	tcpKeepIdle   = unix.TCP_KEEPIDLE
+	optMcastTTL  = optTTL
+	optMcastLoop = optBool
+	tcpKeepIdle  = unix.TCP_KEEPIDLE
 )
