@@ -97,26 +97,6 @@ func netAccept(b *testing.B) func() error {
 	return l.ConnectAccept
 }
 
-// nsprUDPPair returns two bound loopback UDP sockets and their addresses.
-func nsprUDPPair(tb testing.TB) (a, b *Socket, aAddr, bAddr NetworkAddress) {
-	tb.Helper()
-	a = newTestSocket(tb, AFInet, DescSocketUDP)
-	b = newTestSocket(tb, AFInet, DescSocketUDP)
-	for _, s := range []*Socket{a, b} {
-		if err := s.Bind(loopback(AFInet, 0)); err != nil {
-			tb.Fatalf("bind: %v", err)
-		}
-	}
-	var err error
-	if aAddr, err = a.SockName(); err != nil {
-		tb.Fatal(err)
-	}
-	if bAddr, err = b.SockName(); err != nil {
-		tb.Fatal(err)
-	}
-	return a, b, aAddr, bAddr
-}
-
 func nsprUDP(b *testing.B) (func([]byte) error, func([]byte) error) {
 	tx, rx, _, to := nsprUDPPair(b)
 	send := func(p []byte) error {

@@ -26,28 +26,6 @@ import (
 	"golang.org/x/net/nettest"
 )
 
-// nsprPipe makes a connection with nspr sockets at both ends: a listener's
-// view accepts what a client connects.
-func nsprPipe(t *testing.T, family Family) nettest.MakePipe {
-	return func() (net.Conn, net.Conn, func(), error) {
-		l, addr := listen(t, family)
-		c, err := NewSocket(family, DescSocketTCP)
-		if err != nil {
-			return nil, nil, nil, err
-		}
-		if err := c.ConnectContext(context.Background(), addr); err != nil {
-			c.Close()
-			return nil, nil, nil, err
-		}
-		srv, err := l.Listener().Accept()
-		if err != nil {
-			c.Close()
-			return nil, nil, nil, err
-		}
-		return c.Conn(), srv, func() { c.Close(); srv.Close(); l.Close() }, nil
-	}
-}
-
 // mixedPipe makes a connection from an nspr socket to a net listener, so
 // that every test runs against the standard library's end as well.
 func mixedPipe(t *testing.T, network string) nettest.MakePipe {

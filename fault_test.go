@@ -16,14 +16,6 @@ import (
 // are package globals: they must not run in parallel, and each restores the
 // hook it replaced with t.Cleanup.
 
-// hook swaps *v for f until the end of the test.
-func hook[F any](t *testing.T, v *F, f F) {
-	t.Helper()
-	old := *v
-	*v = f
-	t.Cleanup(func() { *v = old })
-}
-
 // TestFaultEINTRRetried checks that an interrupted call is retried, not
 // reported, and that no byte is lost or duplicated.
 func TestFaultEINTRRetried(t *testing.T) {

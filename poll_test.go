@@ -13,46 +13,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// udpSocket returns a bound UDP socket; with ready, one datagram to itself
-// is queued on it.
-func udpSocket(t testing.TB, ready bool) *Socket {
-	t.Helper()
-	u := newTestSocket(t, AFInet, DescSocketUDP)
-	if err := u.Bind(loopback(AFInet, 0)); err != nil {
-		t.Fatal(err)
-	}
-	if ready {
-		self, err := u.SockName()
-		if err == nil {
-			_, err = u.SendTo([]byte("x"), self, IntervalNoTimeout)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		waitReadable(t, u)
-	}
-	return u
-}
-
-// waitReadable waits (bounded) until the kernel reports s readable, so that
-// a test does not race loopback delivery.
-func waitReadable(t testing.TB, s *Socket) {
-	t.Helper()
-	fd, _ := s.Fileno()
-	fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
-	if n, err := unix.Poll(fds, 5000); n != 1 || err != nil {
-		t.Fatalf("socket not readable after 5s: %d, %v", n, err)
-	}
-}
-
-// settlePoll gives loopback a moment to deliver a FIN or RST.
-func settlePoll(t testing.TB, s *Socket, events int16) {
-	t.Helper()
-	fd, _ := s.Fileno()
-	unix.Poll([]unix.PollFd{{Fd: int32(fd), Events: events}}, 2000)
-	time.Sleep(20 * time.Millisecond)
-}
-
 // TestPollFlags checks each out-flag as the original reports it on Linux
 // (see the poll scenarios of diff_test.go).
 func TestPollFlags(t *testing.T) {
@@ -164,19 +124,6 @@ func TestPollFlags(t *testing.T) {
 			}
 		})
 	}
-}
-
-// pollDescsOf builds n idle UDP sockets plus, with ready, one readable one
-// at the end.
-func pollDescsOf(t testing.TB, n int, ready bool) []PollDesc {
-	descs := make([]PollDesc, n)
-	for i := range descs {
-		descs[i] = PollDesc{udpSocket(t, false), PollRead}
-	}
-	if ready {
-		descs = append(descs, PollDesc{udpSocket(t, true), PollRead})
-	}
-	return descs
 }
 
 func TestPollManySockets(t *testing.T) {

@@ -7,16 +7,6 @@ import (
 	"time"
 )
 
-func newTestPoller(t testing.TB) *Poller {
-	t.Helper()
-	p, err := NewPoller()
-	if err != nil {
-		t.Fatalf("NewPoller: %v", err)
-	}
-	t.Cleanup(func() { p.Close() })
-	return p
-}
-
 // waitEvents runs one Wait and returns its events as socket → flags.
 func waitEvents(t *testing.T, p *Poller, timeout Interval) map[*Socket]PollFlags {
 	t.Helper()
@@ -308,11 +298,4 @@ func TestPollerFlags(t *testing.T) {
 	if want := PollRead | PollWrite; got[s] != want {
 		t.Errorf("Wait after the peer closed = %v, want %v", got[s], want)
 	}
-}
-
-// setsHolding returns the number of poll sets s's descriptor owner lists.
-func setsHolding(s *Socket) int {
-	s.own.mu.Lock()
-	defer s.own.mu.Unlock()
-	return len(s.own.sets)
 }

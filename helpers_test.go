@@ -1,0 +1,268 @@
+//go:build linux || darwin || freebsd
+
+package nspr
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"golang.org/x/net/nettest"
+	"golang.org/x/sys/unix"
+)
+
+// Test helpers shared by several test files, as net's mockserver_test.go.
+
+// connectedPair returns a client and the server side of one connection.
+func connectedPair(t testing.TB, family Family) (client, server *Socket) {
+	t.Helper()
+	l, addr := listen(t, family)
+	client = newTestSocket(t, family, DescSocketTCP)
+	if err := client.Connect(addr, SecondsToInterval(5)); err != nil {
+		t.Fatalf("connect %v: %v", addr, err)
+	}
+	server, _, err := l.Accept(SecondsToInterval(5))
+	if err != nil {
+		t.Fatalf("accept: %v", err)
+	}
+	t.Cleanup(func() { server.Close() })
+	return client, server
+}
+
+// listen returns a listening TCP (or Unix stream) socket and its address.
+func listen(t testing.TB, family Family) (*Socket, NetworkAddress) {
+	t.Helper()
+	skipWithoutIPv6(t, family)
+	l := newTestSocket(t, family, DescSocketTCP)
+	if err := l.Bind(testAddr(t, family)); err != nil {
+		t.Fatalf("bind: %v", err)
+	}
+	if err := l.Listen(16); err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	addr, err := l.SockName()
+	if err != nil {
+		t.Fatalf("sockname: %v", err)
+	}
+	return l, addr
+}
+
+// loopback returns the loopback address of family with port.
+func loopback(family Family, port uint16) NetworkAddress {
+	ip := netip.MustParseAddr("127.0.0.1")
+	if family == AFInet6 {
+		ip = netip.IPv6Loopback()
+	}
+	return NewNetworkAddressFromAddrPort(netip.AddrPortFrom(ip, port))
+}
+
+// testAddr returns an address to bind for family: loopback port 0, or a
+// fresh path for Unix sockets.
+func testAddr(t testing.TB, family Family) NetworkAddress {
+	if family == AFLocal {
+		a, err := NewUnixAddress(filepath.Join(t.TempDir(), "s"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	return loopback(family, 0)
+}
+
+// udpPair returns two datagram sockets of family bound to loopback (or to
+// fresh paths for AFLocal), each with its address.
+func udpPair(t testing.TB, family Family) (a *Socket, aAddr NetworkAddress, b *Socket, bAddr NetworkAddress) {
+	t.Helper()
+	skipWithoutIPv6(t, family)
+	a = newTestSocket(t, family, DescSocketUDP)
+	b = newTestSocket(t, family, DescSocketUDP)
+	for _, s := range []*Socket{a, b} {
+		if err := s.Bind(testAddr(t, family)); err != nil {
+			t.Fatalf("bind: %v", err)
+		}
+	}
+	aAddr, _ = a.SockName()
+	bAddr, _ = b.SockName()
+	return a, aAddr, b, bAddr
+}
+
+// newTestSocket opens a socket closed at the end of the test.
+func newTestSocket(t testing.TB, family Family, typ DescType) *Socket {
+	t.Helper()
+	s, err := NewSocket(family, typ)
+	if err != nil {
+		t.Fatalf("NewSocket(%v, %v): %v", family, typ, err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// skipWithoutIPv6 skips tests of IPv6 where the host has no ::1.
+func skipWithoutIPv6(t testing.TB, family Family) {
+	t.Helper()
+	if family != AFInet6 {
+		return
+	}
+	fd, err := unix.Socket(unix.AF_INET6, unix.SOCK_STREAM, 0)
+	if err == nil {
+		defer unix.Close(fd)
+		err = unix.Bind(fd, &unix.SockaddrInet6{Addr: [16]byte{15: 1}})
+	}
+	if err != nil {
+		t.Skipf("no IPv6 loopback on this host: %v", err)
+	}
+}
+
+// wantCode fails unless err carries code.
+func wantCode(t *testing.T, what string, err error, code ErrorCode) {
+	t.Helper()
+	var e *Error
+	if !errors.As(err, &e) {
+		t.Errorf("%s: got %v, want *nspr.Error with %v", what, err, code)
+		return
+	}
+	if e.Code != code {
+		t.Errorf("%s: got %v, want %v", what, e, code)
+	}
+}
+
+// within checks that a call timed out, no earlier than want and not much later.
+func within(t *testing.T, what string, start time.Time, want time.Duration, err error) {
+	t.Helper()
+	elapsed := time.Since(start)
+	wantCode(t, what, err, IOTimeoutError)
+	if !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("%s: %v does not match os.ErrDeadlineExceeded", what, err)
+	}
+	if elapsed < want {
+		t.Errorf("%s returned after %v, before its timeout %v", what, elapsed, want)
+	}
+	if elapsed > want+time.Second {
+		t.Errorf("%s returned after %v, long after its timeout %v", what, elapsed, want)
+	}
+}
+
+// udpSocket returns a bound UDP socket; with ready, one datagram to itself
+// is queued on it.
+func udpSocket(t testing.TB, ready bool) *Socket {
+	t.Helper()
+	u := newTestSocket(t, AFInet, DescSocketUDP)
+	if err := u.Bind(loopback(AFInet, 0)); err != nil {
+		t.Fatal(err)
+	}
+	if ready {
+		self, err := u.SockName()
+		if err == nil {
+			_, err = u.SendTo([]byte("x"), self, IntervalNoTimeout)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitReadable(t, u)
+	}
+	return u
+}
+
+// waitReadable waits (bounded) until the kernel reports s readable, so that
+// a test does not race loopback delivery.
+func waitReadable(t testing.TB, s *Socket) {
+	t.Helper()
+	fd, _ := s.Fileno()
+	fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+	if n, err := unix.Poll(fds, 5000); n != 1 || err != nil {
+		t.Fatalf("socket not readable after 5s: %d, %v", n, err)
+	}
+}
+
+// settlePoll gives loopback a moment to deliver a FIN or RST.
+func settlePoll(t testing.TB, s *Socket, events int16) {
+	t.Helper()
+	fd, _ := s.Fileno()
+	unix.Poll([]unix.PollFd{{Fd: int32(fd), Events: events}}, 2000)
+	time.Sleep(20 * time.Millisecond)
+}
+
+// pollDescsOf builds n idle UDP sockets plus, with ready, one readable one
+// at the end.
+func pollDescsOf(t testing.TB, n int, ready bool) []PollDesc {
+	descs := make([]PollDesc, n)
+	for i := range descs {
+		descs[i] = PollDesc{udpSocket(t, false), PollRead}
+	}
+	if ready {
+		descs = append(descs, PollDesc{udpSocket(t, true), PollRead})
+	}
+	return descs
+}
+
+func newTestPoller(t testing.TB) *Poller {
+	t.Helper()
+	p, err := NewPoller()
+	if err != nil {
+		t.Fatalf("NewPoller: %v", err)
+	}
+	t.Cleanup(func() { p.Close() })
+	return p
+}
+
+// setsHolding returns the number of poll sets s's descriptor owner lists.
+func setsHolding(s *Socket) int {
+	s.own.mu.Lock()
+	defer s.own.mu.Unlock()
+	return len(s.own.sets)
+}
+
+// nsprUDPPair returns two bound loopback UDP sockets and their addresses.
+func nsprUDPPair(tb testing.TB) (a, b *Socket, aAddr, bAddr NetworkAddress) {
+	tb.Helper()
+	a = newTestSocket(tb, AFInet, DescSocketUDP)
+	b = newTestSocket(tb, AFInet, DescSocketUDP)
+	for _, s := range []*Socket{a, b} {
+		if err := s.Bind(loopback(AFInet, 0)); err != nil {
+			tb.Fatalf("bind: %v", err)
+		}
+	}
+	var err error
+	if aAddr, err = a.SockName(); err != nil {
+		tb.Fatal(err)
+	}
+	if bAddr, err = b.SockName(); err != nil {
+		tb.Fatal(err)
+	}
+	return a, b, aAddr, bAddr
+}
+
+// nsprPipe makes a connection with nspr sockets at both ends: a listener's
+// view accepts what a client connects.
+func nsprPipe(t *testing.T, family Family) nettest.MakePipe {
+	return func() (net.Conn, net.Conn, func(), error) {
+		l, addr := listen(t, family)
+		c, err := NewSocket(family, DescSocketTCP)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if err := c.ConnectContext(context.Background(), addr); err != nil {
+			c.Close()
+			return nil, nil, nil, err
+		}
+		srv, err := l.Listener().Accept()
+		if err != nil {
+			c.Close()
+			return nil, nil, nil, err
+		}
+		return c.Conn(), srv, func() { c.Close(); srv.Close(); l.Close() }, nil
+	}
+}
+
+// hook swaps *v for f until the end of the test.
+func hook[F any](t *testing.T, v *F, f F) {
+	t.Helper()
+	old := *v
+	*v = f
+	t.Cleanup(func() { *v = old })
+}
