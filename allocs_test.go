@@ -207,3 +207,38 @@ func TestConnViewAllocs(t *testing.T) {
 		}
 	}
 }
+
+// TestAcceptAllocs checks what a short connection costs the allocator: a
+// connect, an accept and the close of both ends allocate the two Sockets
+// and their descriptor owners, nothing more (the owner's finalizer
+// allocates nothing, where a cleanup on the Socket cost two allocations).
+func TestAcceptAllocs(t *testing.T) {
+	l, addr := listen(t, AFInet)
+	var err error
+	allocs := testing.AllocsPerRun(200, func() {
+		c, e := NewSocket(AFInet, DescSocketTCP)
+		if e != nil {
+			err = e
+			return
+		}
+		defer c.Close()
+		if e := c.Connect(addr, IntervalNoTimeout); e != nil && err == nil {
+			err = e
+			return
+		}
+		s, _, e := l.Accept(IntervalNoTimeout)
+		if e != nil {
+			if err == nil {
+				err = e
+			}
+			return
+		}
+		s.Close()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if allocs > 4 {
+		t.Errorf("%v allocations per connection, want at most 4", allocs)
+	}
+}

@@ -210,11 +210,19 @@ func newTestPoller(t testing.TB) *Poller {
 	return p
 }
 
-// setsHolding returns the number of poll sets s's descriptor owner lists.
+// setsHolding returns the number of poll sets in s's descriptor owner's
+// list that hold it.
 func setsHolding(s *Socket) int {
 	s.own.mu.Lock()
-	defer s.own.mu.Unlock()
-	return len(s.own.sets)
+	sets := s.own.sets
+	s.own.mu.Unlock()
+	n := 0
+	for _, h := range sets {
+		if h.(interface{ holds(*sockFD) bool }).holds(s.own) {
+			n++
+		}
+	}
+	return n
 }
 
 // nsprUDPPair returns two bound loopback UDP sockets and their addresses.
@@ -265,4 +273,11 @@ func hook[F any](t *testing.T, v *F, f F) {
 	old := *v
 	*v = f
 	t.Cleanup(func() { *v = old })
+}
+
+// holds says whether the set has an entry for o.
+func (p *pollSet[U]) holds(o *sockFD) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return !p.done && p.lookup(o) != nil
 }

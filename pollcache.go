@@ -35,18 +35,18 @@ type keptSet struct {
 	set *listSet
 }
 
-// listKey identifies a list: its first socket's descriptor owner and its
-// length. The owner pointer is never reused while the cache holds it.
+// listKey identifies a list: its first socket's poll id (0 for none) and
+// its length. It holds no pointer, so the cache keeps no socket alive.
 type listKey struct {
-	first *sockFD
+	first uint64
 	n     int
 }
 
 func listKeyOf(descs []PollDesc) listKey {
 	k := listKey{n: len(descs)}
 	for i := range descs {
-		if s := descs[i].Socket; s != nil {
-			k.first = s.own
+		if s := descs[i].Socket; s != nil && s.own != nil {
+			k.first = s.own.pollID()
 			break
 		}
 	}

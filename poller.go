@@ -241,7 +241,7 @@ func (p *Poller) collect(op string, events []PollEvent, have int) (int, error) {
 	p.seq++
 	for i := range set.buf[:have] {
 		fd, out := eventOf(&set.buf[i])
-		if fd < 0 || fd >= len(set.slots) || set.slots[fd].own == nil {
+		if fd < 0 || fd >= len(set.slots) || set.slots[fd].id == 0 {
 			continue
 		}
 		sl := &set.slots[fd]

@@ -19,9 +19,10 @@ import (
 // only where its list changed. pollset_linux.go and pollset_bsd.go are its
 // kernel back ends.
 //
-// Membership is kept on both sides: the set's entries are indexed by
-// descriptor number, and each descriptor's owner (sockFD) lists the sets
-// holding it. Closing a socket removes its entries from those sets before
+// Membership is kept by the descriptor's owner (sockFD), which lists the
+// sets it joined; the set's entries are indexed by descriptor number and
+// carry the owner's poll id, not a pointer, so that a set keeps no dropped
+// socket alive. Closing a socket removes its entries from those sets before
 // the descriptor is closed, so an entry always names its socket's open
 // descriptor: no entry outlives its socket, and a reused number is a new
 // entry.
@@ -43,6 +44,7 @@ type pollSet[U any] struct {
 	fds     []int32       // descriptors with an entry, in no order
 	removed uint32        // entries removed so far: a change means that events read before may name a number's former holder
 	done    bool          // closed
+	closed  atomic.Bool   // done, for owners pruning their lists without mu
 
 	// onClose, when set, runs under mu when a member is closed, before its
 	// entry goes (a Poller queues its PollNval report).
@@ -52,16 +54,18 @@ type pollSet[U any] struct {
 // pollSlot is the set's entry for one descriptor; use is the state its user
 // (Poll or Poller) keeps for the entry.
 type pollSlot[U any] struct {
-	own    *sockFD   // the member's descriptor owner; nil: no entry
+	id     uint64    // the member's poll id (sockFD.pollID); 0: no entry
 	events PollFlags // flags registered with the kernel
 	pos    int32     // index in fds
 	use    U
 }
 
 // pollHolder is a set as a descriptor owner sees it: forget takes the
-// descriptor out of the set before it is closed (see sockFD.close).
+// descriptor out of the set before it is closed (see sockFD.close), gone
+// says that the set is closed and can leave the owner's list.
 type pollHolder interface {
 	forget(o *sockFD)
+	gone() bool
 }
 
 var errPollTimeout = errors.New("poll timed out")
@@ -88,7 +92,7 @@ func (p *pollSet[U]) open(bufLen int) error {
 
 // lookup returns o's entry, or nil when the set does not hold o.
 func (p *pollSet[U]) lookup(o *sockFD) *pollSlot[U] {
-	if o.fd >= len(p.slots) || p.slots[o.fd].own != o {
+	if id := o.id.Load(); id == 0 || o.fd >= len(p.slots) || p.slots[o.fd].id != id {
 		return nil
 	}
 	return &p.slots[o.fd]
@@ -104,8 +108,9 @@ func (p *pollSet[U]) put(o *sockFD, flags PollFlags) (*pollSlot[U], syscall.Errn
 		copy(grown, p.slots)
 		p.slots = grown
 	}
+	id := o.pollID()
 	sl := &p.slots[fd]
-	if sl.own == o {
+	if sl.id == id {
 		if sl.events != flags {
 			if e := kernelSetCtl(p.kfd, fd, sl.events, flags); e != 0 {
 				return nil, e
@@ -114,27 +119,25 @@ func (p *pollSet[U]) put(o *sockFD, flags PollFlags) (*pollSlot[U], syscall.Errn
 		}
 		return sl, 0
 	}
-	if sl.own != nil {
+	if sl.id != 0 {
 		// The number was closed behind its socket's back (through
 		// Fileno), which took the kernel's entry with it.
-		sl.own.left(p)
 		p.unlink(fd)
 	}
 	if e := kernelSetCtl(p.kfd, fd, 0, flags); e != 0 {
 		return nil, e
 	}
-	*sl = pollSlot[U]{own: o, events: flags, pos: int32(len(p.fds))}
+	*sl = pollSlot[U]{id: id, events: flags, pos: int32(len(p.fds))}
 	p.fds = append(p.fds, int32(fd))
 	o.joined(p)
 	return sl, 0
 }
 
-// remove deletes fd's entry from the kernel set and the table, and from
-// its owner's list. The caller holds p.mu.
+// remove deletes fd's entry from the kernel set and the table. The owner's
+// list keeps the set until the owner joins a set again or closes, when
+// forget finds nothing to do. The caller holds p.mu.
 func (p *pollSet[U]) remove(fd int) {
-	sl := &p.slots[fd]
-	kernelSetCtl(p.kfd, fd, sl.events, 0)
-	sl.own.left(p)
+	kernelSetCtl(p.kfd, fd, p.slots[fd].events, 0)
 	p.unlink(fd)
 }
 
@@ -167,6 +170,8 @@ func (p *pollSet[U]) forget(o *sockFD) {
 	p.unlink(o.fd)
 	p.wake()
 }
+
+func (p *pollSet[U]) gone() bool { return p.closed.Load() }
 
 // tryWait is the callback handed to the runtime poller: it collects ready
 // events without waiting and returns false, so that the goroutine parks,
@@ -221,9 +226,7 @@ func (p *pollSet[U]) close() error {
 		return os.ErrClosed
 	}
 	p.done = true
-	for _, fd := range p.fds {
-		p.slots[fd].own.left(p)
-	}
+	p.closed.Store(true)
 	p.slots, p.fds = nil, nil
 	p.mu.Unlock()
 	return p.file.Close()
@@ -337,7 +340,7 @@ func (p *listSet) pollNow(op string, descs []PollDesc, out []PollFlags) (ready, 
 		return 0, 0, errnoError(op, e)
 	}
 	for i := range p.buf[:n] {
-		if fd, f := eventOf(&p.buf[i]); fd >= 0 && fd < len(p.slots) && p.slots[fd].own != nil {
+		if fd, f := eventOf(&p.buf[i]); fd >= 0 && fd < len(p.slots) && p.slots[fd].id != 0 {
 			p.slots[fd].use.rev, p.slots[fd].use.revAt = f, p.pass
 		}
 	}

@@ -79,9 +79,7 @@ func newSocket(fd int, family Family, typ DescType) (*Socket, error) {
 	if fd < 0 {
 		return nil, newError("socket", BadDescriptorError, syscall.EBADF)
 	}
-	s := &Socket{family: family, typ: typ}
-	s.own = newSockFD(s, fd)
-	return s, nil
+	return &Socket{own: newSockFD(fd), family: family, typ: typ}, nil
 }
 
 // check is the entry test of every method: a nil or closed socket is an

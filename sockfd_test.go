@@ -102,21 +102,28 @@ func TestCloseWaitsForDirectCall(t *testing.T) {
 }
 
 // A socket dropped without Close has its descriptor closed by the garbage
-// collector, registered with the poller or not, as an os.File would.
+// collector, registered with the poller or not, as an os.File would, and
+// also while one of Poll's kept kernel sets holds it.
 func TestDroppedSocketIsClosed(t *testing.T) {
-	for _, wait := range []bool{false, true} {
-		name := map[bool]string{false: "never waited", true: "registered"}[wait]
-		t.Run(name, func(t *testing.T) {
+	for _, mode := range []string{"never waited", "registered", "in a kept poll set"} {
+		t.Run(mode, func(t *testing.T) {
 			fd, ino := func() (int, uint64) {
 				s, err := NewSocket(AFInet, DescSocketUDP)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if wait {
+				switch mode {
+				case "registered":
 					s.Bind(loopback(AFInet, 0))
 					s.RecvFrom(make([]byte, 1), MillisecondsToInterval(1))
 					if !registered(s) {
 						t.Fatal("a RecvFrom that waited did not register")
+					}
+				case "in a kept poll set":
+					s.Bind(loopback(AFInet, 0))
+					Poll([]PollDesc{{s, PollRead}}, MillisecondsToInterval(1))
+					if keptSetsHolding(s) == 0 {
+						t.Fatal("a Poll that waited left the socket in no kept set")
 					}
 				}
 				fd, _ := s.Fileno()
