@@ -21,8 +21,8 @@ import (
 //
 // Membership is kept by the descriptor's owner (sockFD), which lists the
 // sets it joined; the set's entries are indexed by descriptor number and
-// carry the owner's poll id, not a pointer, so that a set keeps no dropped
-// socket alive. Closing a socket removes its entries from those sets before
+// carry the owner's poll id, not a pointer, so that Poll's kept sets keep
+// no dropped socket alive (a Poller keeps its members). Closing a socket removes its entries from those sets before
 // the descriptor is closed, so an entry always names its socket's open
 // descriptor: no entry outlives its socket, and a reused number is a new
 // entry.
