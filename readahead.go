@@ -28,8 +28,9 @@ type readAhead struct {
 
 	// offered says that a line call found buf[r:w] an incomplete line and
 	// stopped for want of more bytes: the bytes are no reason for Poll to
-	// report the socket readable until more arrive. Cleared when the
-	// buffer changes.
+	// report the socket readable until more arrive. Cleared when bytes
+	// arrive or the buffer drains, not on every line: while it is set the
+	// buffer holds no '\n', so no line is taken from it.
 	offered atomic.Bool
 }
 
@@ -57,11 +58,11 @@ func (b *readAhead) take(p []byte) int {
 // consume drops the first n buffered bytes. A drained buffer that had to
 // grow beyond its size is released, so one long line does not pin memory.
 func (b *readAhead) consume(n int) {
-	b.setOffered(false)
 	b.r += n
 	if b.r == b.w {
 		b.r, b.w = 0, 0
 		b.pending.Store(false)
+		b.setOffered(false)
 		if len(b.buf) > b.allocSize() {
 			b.buf = nil
 		}
