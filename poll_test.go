@@ -438,47 +438,71 @@ func TestPollPartialLine(t *testing.T) {
 		{"rest of the line", func(c *Socket) error { _, err := c.Send([]byte("def\n"), SecondsToInterval(5)); return err }, "abcdef\n"},
 		{"peer closes", func(c *Socket) error { return c.Close() }, "abc"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c, s := connectedPair(t, AFInet)
-			if _, err := c.Send([]byte("abc"), SecondsToInterval(5)); err != nil {
+	// The line calls: ReadLine, and a LineReader's ReadLineInto.
+	readers := map[string]func(t *testing.T, s *Socket) func() ([]byte, error){
+		"ReadLine": func(t *testing.T, s *Socket) func() ([]byte, error) {
+			return func() ([]byte, error) { return s.ReadLine(0, IntervalNoWait) }
+		},
+		"LineReader": func(t *testing.T, s *Socket) func() ([]byte, error) {
+			r, err := s.LineReader()
+			if err != nil {
 				t.Fatal(err)
 			}
-			ended := make(chan time.Time, 1)
-			go func() {
-				time.Sleep(quiet)
-				now := time.Now()
-				if err := tt.end(c); err != nil {
-					t.Error(err)
-				}
-				ended <- now
-			}()
-			polls := 0
-			var line []byte
-			for start := time.Now(); line == nil && time.Since(start) < 10*time.Second; {
-				polls++
-				if out, err := Poll([]PollDesc{{s, PollRead}}, SecondsToInterval(5)); err != nil {
-					t.Fatalf("Poll = %v, %v", out, err)
-				}
-				l, err := s.ReadLine(0, IntervalNoWait)
-				switch {
-				case err == nil:
-					line = l
-				case ErrorCodeOf(err) != IOTimeoutError:
-					t.Fatalf("ReadLine: %v", err)
-				}
+			t.Cleanup(func() { r.Release() })
+			p := make([]byte, 256)
+			return func() ([]byte, error) {
+				n, err := r.ReadLineInto(p, IntervalNoWait)
+				return p[:n], err
 			}
-			got := time.Now()
-			if string(line) != tt.want {
-				t.Fatalf("line %q, want %q", line, tt.want)
-			}
-			if late := got.Sub(<-ended); late > quiet/2 {
-				t.Errorf("the line came %v after its end", late)
-			}
-			if polls > 4 {
-				t.Errorf("%d Polls in %v with a partial line buffered, want at most 4", polls, quiet)
-			}
-		})
+		},
+	}
+	for _, tt := range tests {
+		for rname, reader := range readers {
+			t.Run(tt.name+"/"+rname, func(t *testing.T) { partialLine(t, quiet, tt.end, tt.want, reader) })
+		}
+	}
+}
+
+// partialLine runs TestPollPartialLine's loop with one line call.
+func partialLine(t *testing.T, quiet time.Duration, end func(c *Socket) error, want string, reader func(t *testing.T, s *Socket) func() ([]byte, error)) {
+	c, s := connectedPair(t, AFInet)
+	readLine := reader(t, s)
+	if _, err := c.Send([]byte("abc"), SecondsToInterval(5)); err != nil {
+		t.Fatal(err)
+	}
+	ended := make(chan time.Time, 1)
+	go func() {
+		time.Sleep(quiet)
+		now := time.Now()
+		if err := end(c); err != nil {
+			t.Error(err)
+		}
+		ended <- now
+	}()
+	polls := 0
+	var line []byte
+	for start := time.Now(); line == nil && time.Since(start) < 10*time.Second; {
+		polls++
+		if out, err := Poll([]PollDesc{{s, PollRead}}, SecondsToInterval(5)); err != nil {
+			t.Fatalf("Poll = %v, %v", out, err)
+		}
+		l, err := readLine()
+		switch {
+		case err == nil:
+			line = l
+		case ErrorCodeOf(err) != IOTimeoutError:
+			t.Fatalf("ReadLine: %v", err)
+		}
+	}
+	got := time.Now()
+	if string(line) != want {
+		t.Fatalf("line %q, want %q", line, want)
+	}
+	if late := got.Sub(<-ended); late > quiet/2 {
+		t.Errorf("the line came %v after its end", late)
+	}
+	if polls > 4 {
+		t.Errorf("%d Polls in %v with a partial line buffered, want at most 4", polls, quiet)
 	}
 }
 
