@@ -329,6 +329,7 @@ func socketMethodCalls() map[string]func(s *Socket) error {
 		"SetMulticastInterface": func(s *Socket) error { return s.SetMulticastInterface(NetworkAddress{}) },
 		"SetMulticastLoopback":  func(s *Socket) error { return s.SetMulticastLoopback(true) },
 		"SetMulticastTTL":       func(s *Socket) error { return s.SetMulticastTTL(1) },
+		"SetUDPOffload":         func(s *Socket) error { return s.SetUDPOffload(false) },
 		"SetNoDelay":            func(s *Socket) error { return s.SetNoDelay(true) },
 		"SetNonblocking":        func(s *Socket) error { return s.SetNonblocking(true) },
 		"SetRecvBufferSize":     func(s *Socket) error { return s.SetRecvBufferSize(4096) },

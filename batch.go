@@ -31,8 +31,9 @@ type Datagram struct {
 type batchOp struct {
 	msgs  []Datagram
 	rsas  []unix.RawSockaddrAny
-	sizes []uint32 // address lengths; 0 means no address (the connected peer)
-	sys   batchSys // the platform's system call arguments
+	sizes []uint32    // address lengths; 0 means no address (the connected peer)
+	sys   batchSys    // the platform's system call arguments and offload state
+	one   [1]Datagram // RecvFrom's datagram when it goes through the batch path
 }
 
 // batchOf returns io's batch state, allocating it on the first batch call
@@ -60,6 +61,14 @@ func (b *batchOp) grow(n int) {
 // occurred, in which case the count comes with the error. A non-blocking
 // socket sends what fits, or returns PR_WOULD_BLOCK_ERROR if nothing does.
 //
+// On Linux, consecutive datagrams to one destination that have one size
+// (the last of a run may be shorter) leave as one message with UDP_SEGMENT
+// (generic segmentation offload): the kernel cuts them apart, so a run of up
+// to 64 datagrams costs the stack one pass instead of one per datagram. The
+// receiver sees the same datagrams either way. Where the kernel or the
+// device cannot segment, the socket falls back to one message a datagram and
+// loses nothing; SetUDPOffload(false) turns it off.
+//
 // Every datagram is checked before any is sent: one over 65,507 bytes is
 // PR_INVALID_ARGUMENT_ERROR, an address of another family
 // PR_ADDRESS_NOT_SUPPORTED_ERROR. On a stream socket it is
@@ -75,6 +84,7 @@ func (s *Socket) SendToBatch(msgs []Datagram, timeout Interval) (int, error) {
 	defer io.mu.Unlock()
 	w := s.waitOf(timeout)
 	b := io.batchOf()
+	s.startGSO(b)
 	sent := 0
 	for len(msgs) > 0 {
 		part := msgs[:min(len(msgs), maxBatch)]
@@ -117,6 +127,18 @@ func (s *Socket) SendToBatch(msgs []Datagram, timeout Interval) (int, error) {
 // 1,024) with one recvmmsg(2) on Linux (a recvfrom loop elsewhere). For each
 // datagram received it sets msgs[i].N and msgs[i].Addr, and it returns how
 // many there were. Timeouts and errors are those of RecvFrom.
+//
+// On Linux the first call turns on UDP_GRO where the kernel supports it: the
+// kernel then hands over runs of datagrams from one sender coalesced, up to
+// 64 KiB a run, and RecvFromBatch splits them into msgs, so the caller sees
+// the same datagrams, with the same boundaries, as without it. The runs land
+// in a buffer of 512 KiB that the socket keeps from then on, and a call
+// takes at most 8 runs; datagrams left over from a run come first in the
+// next call (and in RecvFrom, Recv, ReadSize and the views' reads, which
+// split runs too once GRO is on). Only the raw paths, ReadMsgUDP and
+// SyscallConn, see the runs whole, with UDP_GRO's control message, as a
+// net.UDPConn with UDP_GRO on would. SetUDPOffload(false) before the first
+// call keeps GRO off.
 func (s *Socket) RecvFromBatch(msgs []Datagram, timeout Interval) (int, error) {
 	const op = "recvmmsg"
 	if err := s.checkBatch(op); err != nil {
@@ -125,25 +147,81 @@ func (s *Socket) RecvFromBatch(msgs []Datagram, timeout Interval) (int, error) {
 	if len(msgs) == 0 {
 		return 0, nil
 	}
+	s.rd.mu.Lock()
+	defer s.rd.mu.Unlock()
+	s.startGRO(s.rd.batchOf())
+	return s.recvBatchLocked(op, msgs, s.waitOf(timeout))
+}
+
+// recvBatchLocked is RecvFromBatch once the socket is checked; the caller
+// holds rd.mu. Datagrams left over from a coalesced run (GRO) are returned
+// without a system call.
+func (s *Socket) recvBatchLocked(op string, msgs []Datagram, w wait) (int, error) {
 	msgs = msgs[:min(len(msgs), maxBatch)]
 	io := &s.rd
-	io.mu.Lock()
-	defer io.mu.Unlock()
 	b := io.batchOf()
 	b.grow(len(msgs))
-	io.kind, b.msgs = opRecvBatch, msgs
-	err := s.run(op, io, false, s.waitOf(timeout))
+	b.msgs = msgs
+	n := b.split()
+	var err error
+	if n == 0 {
+		io.kind = opRecvBatch
+		err = s.run(op, io, false, w)
+		n = io.n
+	}
 	b.release()
+	if b.coalesces() {
+		s.runsLeft.Store(b.sys.runsLeft())
+	}
 	if err != nil {
 		return 0, err
 	}
-	for i := range io.n {
+	for i := range n {
 		msgs[i].Addr = decodeSockaddr(&b.rsas[i], b.sizes[i])
 		if msgs[i].Addr.family == AFUnspec {
 			msgs[i].Addr.family = s.family
 		}
 	}
-	return io.n, nil
+	return n, nil
+}
+
+// recvOneLocked is RecvFrom on a socket whose receive queue may hold
+// coalesced runs (GRO is on): one datagram through the batch path, which
+// splits them. The caller holds rd.mu.
+func (s *Socket) recvOneLocked(op string, p []byte, w wait) (int, NetworkAddress, error) {
+	b := s.rd.batch
+	b.one[0] = Datagram{Buf: p}
+	_, err := s.recvBatchLocked(op, b.one[:], w)
+	d := b.one[0]
+	b.one[0] = Datagram{}
+	return d.N, d.Addr, err
+}
+
+// SetUDPOffload turns the kernel's UDP segmentation offloads on (the
+// default, where the kernel has them) or off for this socket's batch calls:
+// UDP_SEGMENT for SendToBatch (GSO) and UDP_GRO for RecvFromBatch (GRO). Off,
+// each datagram is one message to the kernel in both directions, which can
+// help on a path that mishandles coalesced datagrams, or where datagrams
+// from many senders arrive and the caller's own buffers should take them
+// directly. Turning GRO off after a batch receive turned it on stops further
+// coalescing; runs already queued are still split. Elsewhere than Linux it
+// changes nothing. NSPR has no such call; on a stream socket it is
+// PR_INVALID_METHOD_ERROR.
+func (s *Socket) SetUDPOffload(on bool) error {
+	const op = "setsockopt"
+	if err := s.checkBatch(op); err != nil {
+		return err
+	}
+	s.noOffload.Store(!on)
+	if on {
+		return nil
+	}
+	s.rd.mu.Lock()
+	defer s.rd.mu.Unlock()
+	if b := s.rd.batch; b != nil {
+		return s.stopGRO(b)
+	}
+	return nil
 }
 
 // checkBatch is the entry test of the batch calls: a usable datagram socket.
@@ -156,6 +234,10 @@ func (s *Socket) checkBatch(op string) error {
 	}
 	return nil
 }
+
+// coalesces says whether b's socket may have coalesced runs queued (GRO),
+// which only the batch path splits; b may be nil.
+func (b *batchOp) coalesces() bool { return b != nil && b.sys.coalescing() }
 
 // release drops the references to the caller's buffers once a call is over.
 func (b *batchOp) release() {

@@ -8,7 +8,8 @@ import (
 )
 
 // The batch calls go on after a short sendmmsg, retry on EINTR, split
-// batches longer than maxBatch, and report an error with the count sent.
+// batches longer than maxBatch, and report an error with the count sent
+// (a datagram a message: segmentation offload is off here).
 func TestSendmmsgHook(t *testing.T) {
 	orig := sysSendmmsg
 	t.Cleanup(func() { sysSendmmsg = orig })
@@ -45,6 +46,9 @@ func TestSendmmsgHook(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			a, b, _, bAddr := nsprUDPPair(t)
+			if err := a.SetUDPOffload(false); err != nil {
+				t.Fatal(err)
+			}
 			var calls []int
 			sysSendmmsg = func(fd int, hdrs []unix.Mmsghdr) (int, syscall.Errno) {
 				calls = append(calls, len(hdrs))

@@ -11,8 +11,14 @@ import (
 // batchSys is empty where the batch calls are a loop of single calls.
 type batchSys struct{}
 
-func (*batchSys) grow(int) {}
-func (*batchSys) release() {}
+func (*batchSys) grow(int)             {}
+func (*batchSys) release()             {}
+func (*batchSys) coalescing() bool     { return false }
+func (*batchSys) runsLeft() bool       { return false }
+func (*batchOp) split() int            { return 0 }
+func (*Socket) startGSO(*batchOp)      {}
+func (*Socket) startGRO(*batchOp)      {}
+func (*Socket) stopGRO(*batchOp) error { return nil }
 
 // send sends msgs[start:] one sendto(2) at a time, stopping at the first
 // datagram that would block or fails once at least one went.

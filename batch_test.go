@@ -226,55 +226,85 @@ func TestBatchRecvWaitsForOne(t *testing.T) {
 	}
 }
 
+// The batch calls allocate nothing per call, with segmentation offload
+// (runs out and in) and without.
 func TestBatchSteadyStateAllocs(t *testing.T) {
-	a, b, _, bAddr := nsprUDPPair(t)
-	send := batchOf(32, 64, bAddr)
-	recv := batchOf(32, 64, NetworkAddress{})
-	var err error
-	allocs := testing.AllocsPerRun(50, func() {
-		if _, e := a.SendToBatch(send, IntervalNoTimeout); e != nil && err == nil {
-			err = e
-		}
-		for got := 0; got < len(send) && err == nil; {
-			n, e := b.RecvFromBatch(recv, SecondsToInterval(5))
-			got, err = got+n, e
-		}
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if allocs != 0 {
-		t.Errorf("%v allocations per batch round trip, want 0", allocs)
+	for _, offload := range []bool{true, false} {
+		t.Run(fmt.Sprintf("offload=%v", offload), func(t *testing.T) {
+			a, b, _, bAddr := nsprUDPPair(t)
+			for _, s := range []*Socket{a, b} {
+				if err := s.SetUDPOffload(offload); err != nil {
+					t.Fatal(err)
+				}
+			}
+			send := batchOf(32, 64, bAddr)
+			recv := batchOf(32, 64, NetworkAddress{})
+			var err error
+			allocs := testing.AllocsPerRun(50, func() {
+				if _, e := a.SendToBatch(send, IntervalNoTimeout); e != nil && err == nil {
+					err = e
+				}
+				for got := 0; got < len(send) && err == nil; {
+					n, e := b.RecvFromBatch(recv, SecondsToInterval(5))
+					got, err = got+n, e
+				}
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if allocs != 0 {
+				t.Errorf("%v allocations per batch round trip, want 0", allocs)
+			}
+		})
 	}
 }
 
 // BenchmarkUDPBatch is BenchmarkUDP with the batch calls: bursts of 32
 // datagrams, one sendmmsg and (usually) one recvmmsg per burst. impl=mmsg
 // (Linux) is the same workload in raw sendmmsg(2) and recvmmsg(2) calls
-// from Go, the floor.
+// from Go, the floor; nspr's side runs without segmentation offload, so
+// that both make the same system calls (BenchmarkUDPGSO measures the
+// offload).
 func BenchmarkUDPBatch(b *testing.B) {
-	b.Run("impl=nspr", func(b *testing.B) {
-		tx, rx, _, to := nsprUDPPair(b)
-		send := batchOf(udpBurst, udpSize, to)
-		recv := batchOf(udpBurst, 2048, NetworkAddress{})
-		b.SetBytes(udpSize)
-		b.ReportAllocs()
-		b.ResetTimer()
-		for i := 0; i < b.N; i += udpBurst {
-			burst := min(udpBurst, b.N-i)
-			if _, err := tx.SendToBatch(send[:burst], IntervalNoTimeout); err != nil {
+	b.Run("impl=nspr", func(b *testing.B) { benchBatch(b, udpSize, false) })
+	benchRawBatch(b)
+}
+
+// BenchmarkUDPGSO is the batch calls on 1,200-byte datagrams (a QUIC-sized
+// packet) with segmentation offload (impl=nspr: one UDP_SEGMENT message out
+// and one coalesced run in per burst) and without (impl=nspr-plain).
+func BenchmarkUDPGSO(b *testing.B) {
+	b.Run("impl=nspr", func(b *testing.B) { benchBatch(b, 1200, true) })
+	b.Run("impl=nspr-plain", func(b *testing.B) { benchBatch(b, 1200, false) })
+}
+
+// benchBatch sends and receives bursts of udpBurst datagrams of size bytes
+// with the batch calls, segmentation offload on or off.
+func benchBatch(b *testing.B, size int, offload bool) {
+	tx, rx, _, to := nsprUDPPair(b)
+	for _, s := range []*Socket{tx, rx} {
+		if err := s.SetUDPOffload(offload); err != nil {
+			b.Fatal(err)
+		}
+	}
+	send := batchOf(udpBurst, size, to)
+	recv := batchOf(udpBurst, 2048, NetworkAddress{})
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i += udpBurst {
+		burst := min(udpBurst, b.N-i)
+		if _, err := tx.SendToBatch(send[:burst], IntervalNoTimeout); err != nil {
+			b.Fatal(err)
+		}
+		for got := 0; got < burst; {
+			n, err := rx.RecvFromBatch(recv[:burst-got], IntervalNoTimeout)
+			if err != nil {
 				b.Fatal(err)
 			}
-			for got := 0; got < burst; {
-				n, err := rx.RecvFromBatch(recv[:burst-got], IntervalNoTimeout)
-				if err != nil {
-					b.Fatal(err)
-				}
-				got += n
-			}
+			got += n
 		}
-		b.StopTimer()
-		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pkt/s")
-	})
-	benchRawBatch(b)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pkt/s")
 }

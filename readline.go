@@ -371,6 +371,7 @@ func (s *Socket) readAll(op string, timeout Interval) ([]byte, error) {
 }
 
 // readAheadReady reports, without waiting for a reader, whether bytes are
-// buffered that no line call has yet found an incomplete line: Poll reports
-// such a socket readable without asking the system.
-func (s *Socket) readAheadReady() bool { return s.ra.ready() }
+// buffered that no line call has yet found an incomplete line (or datagrams
+// are left over from a coalesced run): Poll reports such a socket readable
+// without asking the system.
+func (s *Socket) readAheadReady() bool { return s.ra.ready() || s.runsLeft.Load() }

@@ -29,6 +29,8 @@ type Socket struct {
 	typ    DescType
 
 	nonblocking atomic.Bool   // PR_SockOpt_Nonblocking
+	noOffload   atomic.Bool   // SetUDPOffload(false): no GSO or GRO in the batch calls
+	runsLeft    atomic.Bool   // datagrams of a coalesced run wait in rd.batch, for Poll
 	conn        atomic.Uint32 // connIdle, connPending or connDone (Connect)
 
 	rd ioOp      // Recv, RecvFrom, Accept

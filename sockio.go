@@ -39,8 +39,14 @@ func (s *Socket) recv(op string, p []byte, w wait) (int, error) {
 }
 
 // readLocked is one read from the descriptor into p; the caller holds rd.mu.
+// A datagram socket whose queue may hold coalesced runs (GRO) reads through
+// the batch path, which splits them.
 func (s *Socket) readLocked(op string, p []byte, w wait) (int, error) {
 	io := &s.rd
+	if io.batch.coalesces() {
+		n, _, err := s.recvOneLocked(op, p, w)
+		return n, err
+	}
 	io.kind, io.p = opRead, p
 	err := s.run(op, io, false, w)
 	io.p = nil
@@ -71,6 +77,9 @@ func (s *Socket) recvFrom(op string, p []byte, w wait) (int, NetworkAddress, err
 	defer io.mu.Unlock()
 	if s.ra.buffered() > 0 {
 		return s.ra.take(p), NetworkAddress{}, nil
+	}
+	if io.batch.coalesces() {
+		return s.recvOneLocked(op, p, w)
 	}
 	io.kind, io.p = opRecvFrom, p
 	err := s.run(op, io, false, w)

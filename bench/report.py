@@ -30,6 +30,8 @@ GO_BENCH = {
     "TCPAccept": ("tcp_accept", "conn/s"),
     "UDP": ("udp_pps", "pkt/s"),
     "UDPBatch": ("udp_pps_batch", "pkt/s"),
+    "UDPGSO": ("udp_gso", "pkt/s"),
+    "UDPGSOPlain": ("udp_gso_plain", "pkt/s"),
     "PollIdle/N=100": ("poll_idle_100", "us"),
     "PollIdle/N=1000": ("poll_idle_1000", "us"),
     "PollIdle/N=10000": ("poll_idle_10000", "us"),
@@ -55,7 +57,8 @@ GO_LATENCY = {
 }
 
 # workload -> [(peer, minimum ratio of nspr to the peer, as a speed-up)], or
-# (None, bound) for a bound on nspr's own median in the workload's unit.
+# (None, bound) for a bound on nspr's own median in the workload's unit; a
+# peer "row:W" is nspr's own median in workload W.
 TARGETS = {
     "tcp_bulk": [("go-net", 1.0), ("nspr-c", 1.0)],
     "tcp_pingpong_1B": [("go-net", 1.0)],
@@ -63,6 +66,7 @@ TARGETS = {
     "tcp_accept": [("nspr-c", 1.2)],
     "udp_pps": [("nspr-c", 1.0)],
     "udp_pps_batch": [("nspr-c", 2.0)],
+    "udp_gso": [("row:udp_gso_plain", 1.5)],
     "poll_idle_10000": [("nspr-c", 1.0)],
     "poll_idle_10000_kept": [("nspr-c", 1.0)],
     "poll_idle_10000_poller": [(None, 5.0)],
@@ -121,7 +125,7 @@ ORDER = ["tcp_bulk",
          "tcp_pingpong_1B", "tcp_pingpong_1B_p50", "tcp_pingpong_1B_p99", "tcp_pingpong_1B_p99.9",
          "tcp_pingpong_64B", "tcp_pingpong_64B_p50", "tcp_pingpong_64B_p99", "tcp_pingpong_64B_p99.9",
          "tcp_accept", "tcp_accept_nomptcp",
-         "udp_pps", "udp_pps_batch",
+         "udp_pps", "udp_pps_batch", "udp_gso", "udp_gso_plain",
          "poll_idle_100", "poll_idle_1000", "poll_idle_10000",
          "poll_idle_100_kept", "poll_idle_1000_kept", "poll_idle_10000_kept",
          "poll_idle_100_poller", "poll_idle_1000_poller", "poll_idle_10000_poller",
@@ -225,6 +229,8 @@ def fmt(v):
 def speedup(workload, unit, values, impl):
     """nspr's median over impl's as a speed-up (above 1: nspr is better)."""
     ours, theirs = values.get((workload, "go-nspr")), values.get((workload, impl))
+    if impl.startswith("row:"):
+        theirs = values.get((impl[len("row:"):], "go-nspr"))
     if not ours or not theirs:
         return None
     a, b = statistics.median(ours), statistics.median(theirs)

@@ -122,6 +122,10 @@ workload() {
       if [ "$impl" = go-nspr ]; then
         gobench udp_pps_batch "$impl" "$ops" "$ops" '^BenchmarkUDPBatch$/^impl=nspr$'
         gobench udp_pps_batch raw "$ops" "$ops" '^BenchmarkUDPBatch$/^impl=mmsg$'
+        # 1,200-byte datagrams, batch calls with UDP_SEGMENT and UDP_GRO
+        # against the same calls with them off: rows of nspr's own.
+        gobench udp_gso "$impl" "$ops" "$ops" '^BenchmarkUDPGSO$/^impl=nspr$'
+        gobench udp_gso_plain "$impl" "$ops" "$ops" '^BenchmarkUDPGSO$/^impl=nspr-plain$'
       fi ;;
     go-*/poll_idle)
       # Every implementation scans: nspr's figure is the first Poll of a list.
