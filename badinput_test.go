@@ -135,21 +135,24 @@ func TestBadInput(t *testing.T) {
 		// Poll and Poller.
 		{"Poll nothing forever", func(t *testing.T) error { _, err := Poll(nil, IntervalNoTimeout); return err }, InvalidArgumentError},
 		{"Poll asking PollErr", func(t *testing.T) error {
-			_, err := Poll([]PollDesc{{fresh(t), PollErr}}, IntervalNoWait)
+			_, err := Poll([]PollDesc{{Socket: fresh(t), InFlags: PollErr}}, IntervalNoWait)
 			return err
 		}, InvalidArgumentError},
 		{"Poll closed socket", func(t *testing.T) error {
 			s := fresh(t)
 			s.Close()
-			out, err := Poll([]PollDesc{{s, PollRead}}, IntervalNoWait)
+			out, err := Poll([]PollDesc{{Socket: s, InFlags: PollRead}}, IntervalNoWait)
 			if err == nil && out[0] != PollNval {
 				err = fmt.Errorf("closed socket polls as %v, want PR_POLL_NVAL", out[0])
 			}
 			return err
 		}, 0},
-		{"Poll nil socket", func(t *testing.T) error { _, err := Poll([]PollDesc{{nil, PollRead}}, IntervalNoWait); return err }, 0},
+		{"Poll nil socket", func(t *testing.T) error {
+			_, err := Poll([]PollDesc{{Socket: nil, InFlags: PollRead}}, IntervalNoWait)
+			return err
+		}, 0},
 		{"PollInto short out", func(t *testing.T) error {
-			_, err := PollInto([]PollDesc{{fresh(t), PollRead}}, nil, IntervalNoWait)
+			_, err := PollInto([]PollDesc{{Socket: fresh(t), InFlags: PollRead}}, nil, IntervalNoWait)
 			return err
 		}, InvalidArgumentError},
 		{"Poller Add nil socket", func(t *testing.T) error { return poller(t).Add(nil, PollRead) }, BadDescriptorError},

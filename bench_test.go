@@ -266,7 +266,7 @@ func BenchmarkPollIdle(b *testing.B) {
 				// holds them all, and each starts at another socket.
 				ring := make([]PollDesc, 2*len(socks))
 				for i := range ring {
-					ring[i] = PollDesc{socks[i%len(socks)], PollRead}
+					ring[i] = PollDesc{Socket: socks[i%len(socks)], InFlags: PollRead}
 				}
 				out := make([]PollFlags, len(socks))
 				b.ReportAllocs()
@@ -298,7 +298,7 @@ func BenchmarkPollIdleKept(b *testing.B) {
 			b.Run("impl=nspr", func(b *testing.B) {
 				descs := make([]PollDesc, len(socks))
 				for i, s := range socks {
-					descs[i] = PollDesc{s, PollRead}
+					descs[i] = PollDesc{Socket: s, InFlags: PollRead}
 				}
 				out := make([]PollFlags, len(descs))
 				poll := func() {

@@ -63,7 +63,7 @@ func pollDiffCases(udp func(func(u *Socket) string) func() string) []diffCase {
 		})
 	}
 	one := func(f PollFlags) func(u *Socket) []PollDesc {
-		return func(u *Socket) []PollDesc { return []PollDesc{{u, f}} }
+		return func(u *Socket) []PollDesc { return []PollDesc{{Socket: u, InFlags: f}} }
 	}
 	return []diffCase{
 		{name: "poll udp idle read write", py: pyUDP + "r = P([(u, io.PR_POLL_READ | io.PR_POLL_WRITE)], T)",
@@ -75,7 +75,9 @@ func pollDiffCases(udp func(func(u *Socket) string) func() string) []diffCase {
 		{name: "poll udp readable no wait", py: pyReady + "r = P([(u, io.PR_POLL_READ)], io.PR_INTERVAL_NO_WAIT)",
 			got: polled(true, IntervalNoWait, one(PollRead))},
 		{name: "poll duplicate entries", py: pyReady + "r = P([(u, 1), (u, 2), (u, 3)], T)",
-			got: polled(true, tick, func(u *Socket) []PollDesc { return []PollDesc{{u, 1}, {u, 2}, {u, 3}} })},
+			got: polled(true, tick, func(u *Socket) []PollDesc {
+				return []PollDesc{{Socket: u, InFlags: 1}, {Socket: u, InFlags: 2}, {Socket: u, InFlags: 3}}
+			})},
 		{name: "poll except idle", py: pyUDP + "r = P([(u, io.PR_POLL_EXCEPT | io.PR_POLL_WRITE)], T)",
 			got: polled(false, tick, one(PollExcept|PollWrite))},
 		{name: "poll zero flags", py: pyReady + "r = P([(u, 0)], T)",
@@ -93,9 +95,9 @@ func pollDiffCases(udp func(func(u *Socket) string) func() string) []diffCase {
 					v, _ := NewSocket(AFInet, DescSocketUDP)
 					defer v.Close()
 					v.Bind(loopback(AFInet, 0))
-					descs = append(descs, PollDesc{v, PollRead})
+					descs = append(descs, PollDesc{Socket: v, InFlags: PollRead})
 				}
-				return flagList(Poll(append(descs, PollDesc{u, PollRead}), tick))
+				return flagList(Poll(append(descs, PollDesc{Socket: u, InFlags: PollRead}), tick))
 			})},
 		{name: "poll timeout", compat: compatPollTimeout, orig: "V [1]", ours: "V [0]",
 			py: pyUDP + "r = P([(u, io.PR_POLL_READ)], T)", got: polled(false, tick, one(PollRead))},
@@ -110,25 +112,25 @@ func pollDiffCases(udp func(func(u *Socket) string) func() string) []diffCase {
 			got: func() string {
 				s, _ := NewSocket(AFInet, DescSocketTCP)
 				s.Close()
-				return flagList(Poll([]PollDesc{{s, PollRead}}, tick))
+				return flagList(Poll([]PollDesc{{Socket: s, InFlags: PollRead}}, tick))
 			}},
 		{name: "poll None", compat: compatPollNil, orig: "X TypeError", ours: "V [0]",
-			py: pyPoll + "r = P([(None, io.PR_POLL_READ)], T)", got: func() string { return flagList(Poll([]PollDesc{{nil, PollRead}}, tick)) }},
+			py: pyPoll + "r = P([(None, io.PR_POLL_READ)], T)", got: func() string { return flagList(Poll([]PollDesc{{Socket: nil, InFlags: PollRead}}, tick)) }},
 		{name: "poll unconnected tcp", py: pyPoll + "s = io.Socket(); r = [P([(s, 1)], T)[0], P([(s, 2)], T)[0], P([(s, 3)], T)[0]]",
 			got: func() string {
 				s, _ := NewSocket(AFInet, DescSocketTCP)
 				defer s.Close()
-				return pollEach(PollDesc{s, PollRead}, PollDesc{s, PollWrite}, PollDesc{s, PollRead | PollWrite})
+				return pollEach(PollDesc{Socket: s, InFlags: PollRead}, PollDesc{Socket: s, InFlags: PollWrite}, PollDesc{Socket: s, InFlags: PollRead | PollWrite})
 			}},
 		{name: "poll connected", py: pyPollC + "r = P([(c, io.PR_POLL_WRITE), (s, io.PR_POLL_READ), (c, 3)], T)",
 			got: diffConn(func(c, s *Socket) string {
-				return flagList(Poll([]PollDesc{{c, PollWrite}, {s, PollRead}, {c, PollRead | PollWrite}}, tick))
+				return flagList(Poll([]PollDesc{{Socket: c, InFlags: PollWrite}, {Socket: s, InFlags: PollRead}, {Socket: c, InFlags: PollRead | PollWrite}}, tick))
 			})},
 		{name: "poll peer closed", py: pyPollC + "c.close(); time.sleep(0.05); r = [P([(s, 1)], T)[0], P([(s, 2)], T)[0], P([(s, 7)], T)[0]]",
 			got: diffConn(func(c, s *Socket) string {
 				c.Close()
 				settle()
-				return pollEach(PollDesc{s, PollRead}, PollDesc{s, PollWrite}, PollDesc{s, PollRead | PollWrite | PollExcept})
+				return pollEach(PollDesc{Socket: s, InFlags: PollRead}, PollDesc{Socket: s, InFlags: PollWrite}, PollDesc{Socket: s, InFlags: PollRead | PollWrite | PollExcept})
 			})},
 		{name: "poll peer reset", py: pyPollC + "s.send(b'unread'); time.sleep(0.05); c.close(); time.sleep(0.05); r = [P([(s, 1)], T)[0], P([(s, 3)], T)[0]]",
 			got: diffConn(func(c, s *Socket) string {
@@ -136,31 +138,31 @@ func pollDiffCases(udp func(func(u *Socket) string) func() string) []diffCase {
 				settle()
 				c.Close()
 				settle()
-				return pollEach(PollDesc{s, PollRead}, PollDesc{s, PollRead | PollWrite})
+				return pollEach(PollDesc{Socket: s, InFlags: PollRead}, PollDesc{Socket: s, InFlags: PollRead | PollWrite})
 			})},
 		{name: "poll after shutdown", py: pyPollC + "s.shutdown(); r = [P([(s, 1)], T)[0], P([(s, 2)], T)[0]]",
 			got: diffConn(func(c, s *Socket) string {
 				s.Shutdown(ShutdownBoth)
-				return pollEach(PollDesc{s, PollRead}, PollDesc{s, PollWrite})
+				return pollEach(PollDesc{Socket: s, InFlags: PollRead}, PollDesc{Socket: s, InFlags: PollWrite})
 			})},
 		{name: "poll listener pending", py: pyPollL + "c = io.Socket(); c.connect(io.NetworkAddress(io.PR_IpAddrLoopback, p)); time.sleep(0.05); r = P([(l, 1), (l, 3)], T)",
 			got: diffConnecting(func(l, c *Socket, a NetworkAddress) string {
 				c.Connect(a, SecondsToInterval(5))
 				settle()
-				return flagList(Poll([]PollDesc{{l, PollRead}, {l, PollRead | PollWrite}}, tick))
+				return flagList(Poll([]PollDesc{{Socket: l, InFlags: PollRead}, {Socket: l, InFlags: PollRead | PollWrite}}, tick))
 			})},
 		{name: "poll non-blocking connect", py: pyPollL + "c = io.Socket(); c.set_socket_option(io.PR_SockOpt_Nonblocking, True)\ntry:\n    c.connect(io.NetworkAddress(io.PR_IpAddrLoopback, p))\nexcept Exception:\n    pass\nr = P([(c, io.PR_POLL_WRITE | io.PR_POLL_EXCEPT)], io.milliseconds_to_interval(2000))",
 			got: diffConnecting(func(l, c *Socket, a NetworkAddress) string {
 				c.SetNonblocking(true)
 				c.Connect(a, IntervalNoTimeout)
-				return flagList(Poll([]PollDesc{{c, PollWrite | PollExcept}}, MillisecondsToInterval(2000)))
+				return flagList(Poll([]PollDesc{{Socket: c, InFlags: PollWrite | PollExcept}}, MillisecondsToInterval(2000)))
 			})},
 		{name: "poll after readline", py: pyPollC + "c.send(b'one\\ntwo\\n'); time.sleep(0.05); s.readline(); r = P([(s, io.PR_POLL_READ)], T)",
 			got: diffConn(func(c, s *Socket) string {
 				c.Send([]byte("one\ntwo\n"), tick)
 				settle()
 				s.ReadLine(0, tick)
-				return flagList(Poll([]PollDesc{{s, PollRead}}, tick))
+				return flagList(Poll([]PollDesc{{Socket: s, InFlags: PollRead}}, tick))
 			})},
 	}
 }

@@ -521,7 +521,7 @@ func socketDiffCases(t *testing.T) []diffCase {
 		{name: "recv(0) with data takes none", py: pyConn + `c.send(b"abc"); io.Socket.poll([(s, io.PR_POLL_READ)], io.seconds_to_interval(5)); r = [s.recv(0), s.recv(5)]`,
 			got: goConn(func(c, s *Socket) string {
 				c.Send([]byte("abc"), IntervalNoTimeout)
-				Poll([]PollDesc{{s, PollRead}}, SecondsToInterval(5))
+				Poll([]PollDesc{{Socket: s, InFlags: PollRead}}, SecondsToInterval(5))
 				if n, err := s.Recv(nil, SecondsToInterval(5)); n != 0 || err != nil {
 					return res(nil, err)
 				}

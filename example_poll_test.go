@@ -3,6 +3,7 @@
 package nspr_test
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -120,4 +121,36 @@ func ExamplePoll_lineServer() {
 	// Output:
 	// "hello\n"
 	// "world\n"
+}
+
+// A PollableEvent wakes a Poll that would otherwise wait forever: here
+// another goroutine sets it while Poll waits on an idle socket and the
+// event.
+func ExamplePollableEvent() {
+	ev, err := nspr.NewPollableEvent()
+	if err != nil {
+		panic(err)
+	}
+	defer ev.Close()
+	idle, err := nspr.NewSocket(nspr.AFInet, nspr.DescSocketUDP)
+	if err != nil {
+		panic(err)
+	}
+	defer idle.Close()
+	go ev.Set()
+	out, err := nspr.Poll([]nspr.PollDesc{
+		{Socket: idle, InFlags: nspr.PollRead},
+		{Event: ev, InFlags: nspr.PollRead},
+	}, nspr.IntervalNoTimeout)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(out)
+	// Consume the event, as PR_WaitForPollableEvent does; it is then clear.
+	fmt.Println(ev.Wait(nspr.IntervalNoWait))
+	fmt.Println(errors.Is(ev.Wait(nspr.IntervalNoWait), nspr.IOTimeoutError))
+	// Output:
+	// [0 PR_POLL_READ]
+	// <nil>
+	// true
 }

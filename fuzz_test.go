@@ -170,7 +170,7 @@ func FuzzPollDescs(f *testing.F) {
 		descs := make([]PollDesc, len(spec))
 		bad := false
 		for i, b := range spec {
-			descs[i] = PollDesc{kinds[b>>6], PollFlags(b & 0x3f)}
+			descs[i] = PollDesc{Socket: kinds[b>>6], InFlags: PollFlags(b & 0x3f)}
 			bad = bad || descs[i].InFlags&^(PollRead|PollWrite|PollExcept) != 0
 		}
 		timeout := []Interval{IntervalNoWait, MillisecondsToInterval(1), MillisecondsToInterval(5)}[wait%3]

@@ -192,10 +192,10 @@ func settlePoll(t testing.TB, s *Socket, events int16) {
 func pollDescsOf(t testing.TB, n int, ready bool) []PollDesc {
 	descs := make([]PollDesc, n)
 	for i := range descs {
-		descs[i] = PollDesc{udpSocket(t, false), PollRead}
+		descs[i] = PollDesc{Socket: udpSocket(t, false), InFlags: PollRead}
 	}
 	if ready {
-		descs = append(descs, PollDesc{udpSocket(t, true), PollRead})
+		descs = append(descs, PollDesc{Socket: udpSocket(t, true), InFlags: PollRead})
 	}
 	return descs
 }

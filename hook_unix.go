@@ -68,3 +68,21 @@ func bufPtr(p []byte) unsafe.Pointer {
 }
 
 var zeroByte byte
+
+// sysFileRead and sysFileWrite are read(2) and write(2) on a descriptor
+// that is not a socket (a PollableEvent's); variables so that tests can
+// inject faults.
+var (
+	sysFileRead  = rawFileRead
+	sysFileWrite = rawFileWrite
+)
+
+func rawFileRead(fd int, p []byte) (int, syscall.Errno) {
+	n, _, e := unix.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(bufPtr(p)), uintptr(len(p)))
+	return int(n), e
+}
+
+func rawFileWrite(fd int, p []byte) (int, syscall.Errno) {
+	n, _, e := unix.RawSyscall(unix.SYS_WRITE, uintptr(fd), uintptr(bufPtr(p)), uintptr(len(p)))
+	return int(n), e
+}

@@ -11,12 +11,14 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// PollDesc is one entry of a Poll (PRPollDesc): a socket and the events
-// asked for, a bitwise OR of PollRead, PollWrite and PollExcept. An entry
-// with a nil Socket or no flags is ignored.
+// PollDesc is one entry of a Poll (PRPollDesc): a socket, or a
+// PollableEvent in Event instead, and the events asked for, a bitwise OR of
+// PollRead, PollWrite and PollExcept. An entry with neither or no flags is
+// ignored.
 type PollDesc struct {
 	Socket  *Socket
 	InFlags PollFlags
+	Event   *PollableEvent // polled when Socket is nil (PR_NewPollableEvent's descriptor)
 }
 
 const (
@@ -152,7 +154,7 @@ func pollNow(op string, descs []PollDesc, out []PollFlags) (ready, active int, e
 		d := &descs[i]
 		out[i] = 0
 		fds[i] = unix.PollFd{Fd: -1}
-		s := d.Socket
+		s := d.sock()
 		if s == nil || d.InFlags == 0 {
 			continue
 		}
@@ -179,7 +181,7 @@ func pollNow(op string, descs []PollDesc, out []PollFlags) (ready, active int, e
 			ready += int(min(out[i], 1))
 			continue
 		}
-		descs[i].Socket.own.release()
+		descs[i].sock().own.release()
 		if e == 0 && fds[i].Revents != 0 {
 			out[i] |= pollOutFlags(fds[i].Revents) & (descs[i].InFlags | pollOutExtra)
 		}

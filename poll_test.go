@@ -22,29 +22,29 @@ func TestPollFlags(t *testing.T) {
 		setup func(t *testing.T) []PollDesc
 		want  []PollFlags
 	}{
-		{"udp idle read", func(t *testing.T) []PollDesc { return []PollDesc{{udpSocket(t, false), r}} }, []PollFlags{0}},
-		{"udp idle read write", func(t *testing.T) []PollDesc { return []PollDesc{{udpSocket(t, false), r | w}} }, []PollFlags{w}},
-		{"udp readable", func(t *testing.T) []PollDesc { return []PollDesc{{udpSocket(t, true), r}} }, []PollFlags{r}},
-		{"udp readable read write", func(t *testing.T) []PollDesc { return []PollDesc{{udpSocket(t, true), r | w}} }, []PollFlags{r | w}},
-		{"udp readable write only", func(t *testing.T) []PollDesc { return []PollDesc{{udpSocket(t, true), w}} }, []PollFlags{w}},
+		{"udp idle read", func(t *testing.T) []PollDesc { return []PollDesc{{Socket: udpSocket(t, false), InFlags: r}} }, []PollFlags{0}},
+		{"udp idle read write", func(t *testing.T) []PollDesc { return []PollDesc{{Socket: udpSocket(t, false), InFlags: r | w}} }, []PollFlags{w}},
+		{"udp readable", func(t *testing.T) []PollDesc { return []PollDesc{{Socket: udpSocket(t, true), InFlags: r}} }, []PollFlags{r}},
+		{"udp readable read write", func(t *testing.T) []PollDesc { return []PollDesc{{Socket: udpSocket(t, true), InFlags: r | w}} }, []PollFlags{r | w}},
+		{"udp readable write only", func(t *testing.T) []PollDesc { return []PollDesc{{Socket: udpSocket(t, true), InFlags: w}} }, []PollFlags{w}},
 		{"nil and zero flags ignored", func(t *testing.T) []PollDesc {
-			return []PollDesc{{nil, r}, {udpSocket(t, true), 0}, {udpSocket(t, true), r}}
+			return []PollDesc{{Socket: nil, InFlags: r}, {Socket: udpSocket(t, true), InFlags: 0}, {Socket: udpSocket(t, true), InFlags: r}}
 		}, []PollFlags{0, 0, r}},
 		{"closed is NVAL", func(t *testing.T) []PollDesc {
 			s := udpSocket(t, false)
 			s.Close()
-			return []PollDesc{{s, r}, {udpSocket(t, false), r}}
+			return []PollDesc{{Socket: s, InFlags: r}, {Socket: udpSocket(t, false), InFlags: r}}
 		}, []PollFlags{PollNval, 0}},
-		{"zero Socket is NVAL", func(t *testing.T) []PollDesc { return []PollDesc{{&Socket{}, r}} }, []PollFlags{PollNval}},
+		{"zero Socket is NVAL", func(t *testing.T) []PollDesc { return []PollDesc{{Socket: &Socket{}, InFlags: r}} }, []PollFlags{PollNval}},
 		{"connected", func(t *testing.T) []PollDesc {
 			c, s := connectedPair(t, AFInet)
-			return []PollDesc{{c, w}, {s, r}, {c, r | w}}
+			return []PollDesc{{Socket: c, InFlags: w}, {Socket: s, InFlags: r}, {Socket: c, InFlags: r | w}}
 		}, []PollFlags{w, 0, w}},
 		{"peer closed", func(t *testing.T) []PollDesc {
 			c, s := connectedPair(t, AFInet)
 			c.Close()
 			settlePoll(t, s, unix.POLLIN)
-			return []PollDesc{{s, r}, {s, w}, {s, r | w | e}}
+			return []PollDesc{{Socket: s, InFlags: r}, {Socket: s, InFlags: w}, {Socket: s, InFlags: r | w | e}}
 		}, []PollFlags{r, w, r | w}},
 		{"peer reset", func(t *testing.T) []PollDesc {
 			c, s := connectedPair(t, AFInet)
@@ -54,14 +54,14 @@ func TestPollFlags(t *testing.T) {
 			waitReadable(t, c)
 			c.Close() // unread data: the kernel resets the connection
 			settlePoll(t, s, unix.POLLIN)
-			return []PollDesc{{s, r}, {s, r | w}}
+			return []PollDesc{{Socket: s, InFlags: r}, {Socket: s, InFlags: r | w}}
 		}, []PollFlags{r | PollErr | PollHup, r | w | PollErr | PollHup}},
 		{"shut down both ways", func(t *testing.T) []PollDesc {
 			_, s := connectedPair(t, AFInet)
 			if err := s.Shutdown(ShutdownBoth); err != nil {
 				t.Fatal(err)
 			}
-			return []PollDesc{{s, r}, {s, w}}
+			return []PollDesc{{Socket: s, InFlags: r}, {Socket: s, InFlags: w}}
 		}, []PollFlags{r | PollHup, w | PollHup}},
 		{"listener with a pending connection", func(t *testing.T) []PollDesc {
 			l, addr := listen(t, AFInet)
@@ -70,15 +70,15 @@ func TestPollFlags(t *testing.T) {
 				t.Fatal(err)
 			}
 			waitReadable(t, l)
-			return []PollDesc{{l, r}, {l, r | w}}
+			return []PollDesc{{Socket: l, InFlags: r}, {Socket: l, InFlags: r | w}}
 		}, []PollFlags{r, r}},
 		{"listener idle", func(t *testing.T) []PollDesc {
 			l, _ := listen(t, AFInet)
-			return []PollDesc{{l, r | w}}
+			return []PollDesc{{Socket: l, InFlags: r | w}}
 		}, []PollFlags{0}},
 		{"unconnected tcp", func(t *testing.T) []PollDesc {
 			s := newTestSocket(t, AFInet, DescSocketTCP)
-			return []PollDesc{{s, r}, {s, w}}
+			return []PollDesc{{Socket: s, InFlags: r}, {Socket: s, InFlags: w}}
 		}, []PollFlags{PollHup, w | PollHup}},
 		{"out-of-band data", func(t *testing.T) []PollDesc {
 			c, s := connectedPair(t, AFInet)
@@ -87,7 +87,7 @@ func TestPollFlags(t *testing.T) {
 				t.Fatal(err)
 			}
 			settlePoll(t, s, unix.POLLPRI)
-			return []PollDesc{{s, e}, {s, r | e}, {s, w}}
+			return []PollDesc{{Socket: s, InFlags: e}, {Socket: s, InFlags: r | e}, {Socket: s, InFlags: w}}
 		}, []PollFlags{e, e, w}}, // the urgent byte is not in the stream: no READ
 		{"unix stream pair", func(t *testing.T) []PollDesc {
 			a, b, err := NewTCPPair()
@@ -98,7 +98,7 @@ func TestPollFlags(t *testing.T) {
 			if _, err := a.Send([]byte("x"), IntervalNoTimeout); err != nil {
 				t.Fatal(err)
 			}
-			return []PollDesc{{a, r}, {b, r}}
+			return []PollDesc{{Socket: a, InFlags: r}, {Socket: b, InFlags: r}}
 		}, []PollFlags{0, r}},
 	}
 	for _, tt := range tests {
@@ -164,23 +164,23 @@ func TestPollBadArguments(t *testing.T) {
 	s := udpSocket(t, true)
 	for _, f := range []PollFlags{PollErr, PollNval, PollHup, 0x40, PollRead | 0x100, -1} {
 		t.Run(f.String(), func(t *testing.T) {
-			_, err := Poll([]PollDesc{{s, f}}, IntervalNoWait)
+			_, err := Poll([]PollDesc{{Socket: s, InFlags: f}}, IntervalNoWait)
 			wantCode(t, "Poll", err, InvalidArgumentError)
-			_, err = Poll([]PollDesc{{nil, f}}, IntervalNoWait)
+			_, err = Poll([]PollDesc{{Socket: nil, InFlags: f}}, IntervalNoWait)
 			wantCode(t, "Poll of nil", err, InvalidArgumentError)
 		})
 	}
-	_, err := PollInto([]PollDesc{{s, PollRead}}, nil, IntervalNoWait)
+	_, err := PollInto([]PollDesc{{Socket: s, InFlags: PollRead}}, nil, IntervalNoWait)
 	wantCode(t, "PollInto with a short out", err, InvalidArgumentError)
 	_, err = Poll(nil, IntervalNoTimeout)
 	wantCode(t, "Poll of nothing forever", err, InvalidArgumentError)
-	_, err = Poll([]PollDesc{{nil, PollRead}}, IntervalNoTimeout)
+	_, err = Poll([]PollDesc{{Socket: nil, InFlags: PollRead}}, IntervalNoTimeout)
 	wantCode(t, "Poll of nil forever", err, InvalidArgumentError)
 }
 
 func TestPollEmptySleeps(t *testing.T) {
 	const timeout = 100 * time.Millisecond
-	for _, descs := range [][]PollDesc{nil, {{nil, PollRead}}, {{udpSocket(t, true), 0}}} {
+	for _, descs := range [][]PollDesc{nil, {{Socket: nil, InFlags: PollRead}}, {{Socket: udpSocket(t, true), InFlags: 0}}} {
 		start := time.Now()
 		got, err := Poll(descs, DurationToInterval(timeout))
 		elapsed := time.Since(start)
@@ -207,7 +207,7 @@ func TestPollWakes(t *testing.T) {
 				time.Sleep(30 * time.Millisecond)
 				c.Send([]byte("x"), IntervalNoTimeout)
 			}()
-			got, err := Poll([]PollDesc{{idle, PollRead}, {s, PollRead}}, timeout)
+			got, err := Poll([]PollDesc{{Socket: idle, InFlags: PollRead}, {Socket: s, InFlags: PollRead}}, timeout)
 			if err != nil || got[0] != 0 || got[1] != PollRead {
 				t.Errorf("Poll = %v, %v; want [0 READ]", got, err)
 			}
@@ -221,7 +221,7 @@ func TestPollWakes(t *testing.T) {
 				closed <- time.Now()
 				victim.Close()
 			}()
-			got, err := Poll([]PollDesc{{idle, PollRead}, {victim, PollRead}}, timeout)
+			got, err := Poll([]PollDesc{{Socket: idle, InFlags: PollRead}, {Socket: victim, InFlags: PollRead}}, timeout)
 			woke := time.Since(<-closed)
 			if err != nil || got[0] != 0 || got[1] != PollNval {
 				t.Errorf("Poll = %v, %v; want [0 NVAL]", got, err)
@@ -245,7 +245,7 @@ func TestPollCloseRace(t *testing.T) {
 			time.Sleep(time.Duration(i%5) * 100 * time.Microsecond)
 			victim.Close()
 		}()
-		got, err := Poll([]PollDesc{{idle, PollRead}, {victim, PollRead}}, SecondsToInterval(10))
+		got, err := Poll([]PollDesc{{Socket: idle, InFlags: PollRead}, {Socket: victim, InFlags: PollRead}}, SecondsToInterval(10))
 		<-done
 		if err != nil || got[0] != 0 || got[1] != PollNval {
 			t.Fatalf("round %d: Poll = %v, %v; want [0 NVAL]", i, got, err)
@@ -275,7 +275,7 @@ func TestPollSetMembership(t *testing.T) {
 	}{
 		{"closed while in an idle kept set", func(t *testing.T) {
 			a := udpSocket(t, false)
-			if got, err := Poll([]PollDesc{{a, PollRead}}, MillisecondsToInterval(10)); err != nil || got[0] != 0 {
+			if got, err := Poll([]PollDesc{{Socket: a, InFlags: PollRead}}, MillisecondsToInterval(10)); err != nil || got[0] != 0 {
 				t.Fatalf("Poll(a) = %v, %v", got, err)
 			}
 			if n := keptSetsHolding(a); n != 1 || setsHolding(a) != 1 {
@@ -306,7 +306,7 @@ func TestPollSetMembership(t *testing.T) {
 		}},
 		{"descriptor number reused at once", func(t *testing.T) {
 			a := udpSocket(t, false)
-			if got, err := Poll([]PollDesc{{a, PollRead}}, MillisecondsToInterval(10)); err != nil || got[0] != 0 {
+			if got, err := Poll([]PollDesc{{Socket: a, InFlags: PollRead}}, MillisecondsToInterval(10)); err != nil || got[0] != 0 {
 				t.Fatalf("Poll(a) = %v, %v", got, err)
 			}
 			afd, _ := a.Fileno()
@@ -317,14 +317,14 @@ func TestPollSetMembership(t *testing.T) {
 			}
 			released(t, "Close", a)
 			for range 3 {
-				if got, err := Poll([]PollDesc{{b, PollRead}}, SecondsToInterval(5)); err != nil || got[0] != PollRead {
+				if got, err := Poll([]PollDesc{{Socket: b, InFlags: PollRead}}, SecondsToInterval(5)); err != nil || got[0] != PollRead {
 					t.Fatalf("Poll(b) on a's number = %v, %v; want READ", got, err)
 				}
 			}
 			if _, _, err := b.RecvFrom(make([]byte, 8), SecondsToInterval(1)); err != nil {
 				t.Fatal(err)
 			}
-			if got, err := Poll([]PollDesc{{b, PollRead}}, MillisecondsToInterval(20)); err != nil || got[0] != 0 {
+			if got, err := Poll([]PollDesc{{Socket: b, InFlags: PollRead}}, MillisecondsToInterval(20)); err != nil || got[0] != 0 {
 				t.Errorf("Poll(b) drained = %v, %v; want a timeout", got, err)
 			}
 			if n := keptSetsHolding(b); n != 1 {
@@ -344,7 +344,7 @@ func TestPollSetMembership(t *testing.T) {
 					victim.Close()
 				}()
 				start := time.Now()
-				got, err := Poll([]PollDesc{{idle, PollRead}, {victim, PollRead}}, SecondsToInterval(10))
+				got, err := Poll([]PollDesc{{Socket: idle, InFlags: PollRead}, {Socket: victim, InFlags: PollRead}}, SecondsToInterval(10))
 				<-done
 				if err != nil || got[0] != 0 || got[1] != PollNval {
 					t.Fatalf("round %d: Poll = %v, %v; want [0 NVAL]", i, got, err)
@@ -412,14 +412,14 @@ func TestPollReadAhead(t *testing.T) {
 		t.Fatalf("ReadLine = %q, %v", line, err)
 	}
 	// "two\n" waits in the read-ahead; the kernel has nothing.
-	got, err := Poll([]PollDesc{{s, PollRead}, {s, PollWrite}, {s, PollRead | PollWrite}}, SecondsToInterval(5))
+	got, err := Poll([]PollDesc{{Socket: s, InFlags: PollRead}, {Socket: s, InFlags: PollWrite}, {Socket: s, InFlags: PollRead | PollWrite}}, SecondsToInterval(5))
 	if want := []PollFlags{PollRead, PollWrite, PollRead | PollWrite}; err != nil || fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("Poll = %v, %v; want %v", got, err, want)
 	}
 	if line, err := s.ReadLine(0, IntervalNoWait); err != nil || string(line) != "two\n" {
 		t.Fatalf("ReadLine = %q, %v", line, err)
 	}
-	if got, err := Poll([]PollDesc{{s, PollRead}}, IntervalNoWait); err != nil || got[0] != 0 {
+	if got, err := Poll([]PollDesc{{Socket: s, InFlags: PollRead}}, IntervalNoWait); err != nil || got[0] != 0 {
 		t.Errorf("Poll after the bytes were read = %v, %v; want 0", got, err)
 	}
 }
@@ -483,7 +483,7 @@ func partialLine(t *testing.T, quiet time.Duration, end func(c *Socket) error, w
 	var line []byte
 	for start := time.Now(); line == nil && time.Since(start) < 10*time.Second; {
 		polls++
-		if out, err := Poll([]PollDesc{{s, PollRead}}, SecondsToInterval(5)); err != nil {
+		if out, err := Poll([]PollDesc{{Socket: s, InFlags: PollRead}}, SecondsToInterval(5)); err != nil {
 			t.Fatalf("Poll = %v, %v", out, err)
 		}
 		l, err := readLine()
@@ -517,12 +517,12 @@ func TestPollEINTR(t *testing.T) {
 		return rawPollNow(fds)
 	}
 	defer func() { sysPollNow = rawPollNow }()
-	got, err := Poll([]PollDesc{{s, PollRead}}, SecondsToInterval(1))
+	got, err := Poll([]PollDesc{{Socket: s, InFlags: PollRead}}, SecondsToInterval(1))
 	if err != nil || got[0] != PollRead || calls != 4 {
 		t.Errorf("Poll = %v, %v after %d calls; want READ after 4", got, err, calls)
 	}
 	sysPollNow = func([]unix.PollFd) (int, syscall.Errno) { return -1, syscall.ENOMEM }
-	_, err = Poll([]PollDesc{{s, PollRead}}, SecondsToInterval(1))
+	_, err = Poll([]PollDesc{{Socket: s, InFlags: PollRead}}, SecondsToInterval(1))
 	wantCode(t, "Poll with ENOMEM", err, OutOfMemoryError)
 }
 
@@ -553,7 +553,7 @@ func TestPollConnectContinue(t *testing.T) {
 		if err := c.Connect(addr, IntervalNoTimeout); ErrorCodeOf(err) != InProgressError {
 			t.Fatalf("Connect to a full listener: %v, want PR_IN_PROGRESS_ERROR", err)
 		}
-		out, err := Poll([]PollDesc{{c, PollWrite | PollExcept}}, MillisecondsToInterval(50))
+		out, err := Poll([]PollDesc{{Socket: c, InFlags: PollWrite | PollExcept}}, MillisecondsToInterval(50))
 		if err != nil || out[0] != 0 {
 			t.Fatalf("Poll of a stalled connect = %v, %v; want a timeout", out, err)
 		}
@@ -575,7 +575,7 @@ func TestPollConnectContinue(t *testing.T) {
 				t.Fatalf("Connect: %v", err)
 			}
 			for range 100 {
-				out, err := Poll([]PollDesc{{c, PollWrite | PollExcept}}, SecondsToInterval(5))
+				out, err := Poll([]PollDesc{{Socket: c, InFlags: PollWrite | PollExcept}}, SecondsToInterval(5))
 				if err != nil || out[0] == 0 {
 					t.Fatalf("Poll = %v, %v", out, err)
 				}
@@ -601,7 +601,7 @@ func TestPollFDReuse(t *testing.T) {
 		t.Run(fmt.Sprint("dup=", dup), func(t *testing.T) {
 			closeIdlePollSets()
 			a := udpSocket(t, false)
-			if got, err := Poll([]PollDesc{{a, PollRead}}, MillisecondsToInterval(10)); err != nil || got[0] != 0 {
+			if got, err := Poll([]PollDesc{{Socket: a, InFlags: PollRead}}, MillisecondsToInterval(10)); err != nil || got[0] != 0 {
 				t.Fatalf("Poll(a) = %v, %v", got, err)
 			}
 			afd, _ := a.Fileno()
@@ -628,7 +628,7 @@ func TestPollFDReuse(t *testing.T) {
 				unix.Poll(fds, 2000)
 			}
 			start := time.Now()
-			got, err := Poll([]PollDesc{{b, PollRead}}, MillisecondsToInterval(100))
+			got, err := Poll([]PollDesc{{Socket: b, InFlags: PollRead}}, MillisecondsToInterval(100))
 			if err != nil || got[0] != 0 {
 				t.Errorf("Poll(b) = %v, %v; want a timeout", got, err)
 			}
@@ -640,7 +640,7 @@ func TestPollFDReuse(t *testing.T) {
 				time.Sleep(20 * time.Millisecond)
 				b.SendTo([]byte("b"), bAddr, SecondsToInterval(1))
 			}()
-			if got, err := Poll([]PollDesc{{b, PollRead}}, SecondsToInterval(10)); err != nil || got[0] != PollRead {
+			if got, err := Poll([]PollDesc{{Socket: b, InFlags: PollRead}}, SecondsToInterval(10)); err != nil || got[0] != PollRead {
 				t.Errorf("Poll(b) woken by data = %v, %v", got, err)
 			}
 		})
@@ -659,7 +659,7 @@ func TestPollParksGoroutines(t *testing.T) {
 	done := make(chan error, n)
 	for _, s := range socks {
 		go func() {
-			_, err := Poll([]PollDesc{{s, PollRead}}, SecondsToInterval(20))
+			_, err := Poll([]PollDesc{{Socket: s, InFlags: PollRead}}, SecondsToInterval(20))
 			done <- err
 		}()
 	}
@@ -683,7 +683,7 @@ func TestPollFlagsString(t *testing.T) {
 		t.Errorf("String = %q", got)
 	}
 	var e *Error
-	_, err := Poll([]PollDesc{{nil, 0x40}}, IntervalNoWait)
+	_, err := Poll([]PollDesc{{Socket: nil, InFlags: 0x40}}, IntervalNoWait)
 	if !errors.As(err, &e) || e.Op != "poll" {
 		t.Errorf("error %v, want an *Error of op poll", err)
 	}
@@ -711,7 +711,7 @@ func TestPollFromKeptSet(t *testing.T) {
 		t.Run(fmt.Sprint("reuse/dup=", dup), func(t *testing.T) {
 			closeIdlePollSets()
 			a := udpSocket(t, false)
-			descs := []PollDesc{{a, PollRead}}
+			descs := []PollDesc{{Socket: a, InFlags: PollRead}}
 			for range 3 {
 				if got, err := Poll(descs, IntervalNoWait); err != nil || got[0] != 0 {
 					t.Fatalf("Poll(a) = %v, %v", got, err)

@@ -46,10 +46,12 @@ type pollerMember struct {
 }
 
 // PollEvent is one ready socket reported by Poller.Wait, with its out-flags
-// as Poll reports them.
+// as Poll reports them; for a PollableEvent member, Event is set instead of
+// Socket.
 type PollEvent struct {
 	Socket   *Socket
 	OutFlags PollFlags
+	Event    *PollableEvent
 }
 
 // NewPoller creates an empty Poller. Close releases it.
@@ -208,7 +210,7 @@ func (p *Poller) collect(op string, events []PollEvent, have int) (int, error) {
 	set.woken.Store(false)
 	n := min(len(p.closed), len(events))
 	for i := range n {
-		events[i] = PollEvent{Socket: p.closed[i], OutFlags: PollNval}
+		events[i] = pollEventOf(p.closed[i], PollNval)
 	}
 	if n > 0 {
 		rest := copy(p.closed, p.closed[n:])
@@ -257,7 +259,7 @@ func (p *Poller) collect(op string, events []PollEvent, have int) (int, error) {
 			break
 		}
 		m.outSeq, m.out = p.seq, int32(n)
-		events[n] = PollEvent{Socket: m.sock, OutFlags: out}
+		events[n] = pollEventOf(m.sock, out)
 		n++
 	}
 	return n, nil

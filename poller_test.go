@@ -216,7 +216,7 @@ func TestPollerCloseWakesWait(t *testing.T) {
 	if setsHolding(s) != 0 {
 		t.Error("the socket still counts the closed Poller")
 	}
-	if got, err := Poll([]PollDesc{{s, PollWrite}}, IntervalNoWait); err != nil || got[0] != PollWrite {
+	if got, err := Poll([]PollDesc{{Socket: s, InFlags: PollWrite}}, IntervalNoWait); err != nil || got[0] != PollWrite {
 		t.Errorf("the member after Close of the Poller: %v, %v", got, err)
 	}
 }
@@ -279,7 +279,7 @@ func TestPollerWaitAllocs(t *testing.T) {
 			t.Errorf("Wait(%v) allocates %v times", timeout, allocs)
 		}
 	}
-	descs := []PollDesc{{s, PollRead}}
+	descs := []PollDesc{{Socket: s, InFlags: PollRead}}
 	out := make([]PollFlags, 1)
 	if allocs := testing.AllocsPerRun(100, func() { PollInto(descs, out, IntervalNoTimeout) }); allocs != 0 {
 		t.Errorf("PollInto allocates %v times", allocs)

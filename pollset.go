@@ -268,7 +268,7 @@ func (p *listSet) sync(descs []PollDesc, out []PollFlags) (closed bool, e syscal
 		p.woken.Store(false)
 	}
 	for i := range descs {
-		s, flags := descs[i].Socket, descs[i].InFlags
+		s, flags := descs[i].sock(), descs[i].InFlags
 		if out != nil {
 			out[i] = 0
 		}
@@ -345,7 +345,7 @@ func (p *listSet) pollNow(op string, descs []PollDesc, out []PollFlags) (ready, 
 		}
 	}
 	for i := range descs {
-		s, in := descs[i].Socket, descs[i].InFlags
+		s, in := descs[i].sock(), descs[i].InFlags
 		if out[i] == 0 && s != nil && in != 0 {
 			active++
 			if sl := p.lookup(s.own); sl != nil && sl.use.revAt == p.pass {

@@ -121,7 +121,7 @@ func TestDroppedSocketIsClosed(t *testing.T) {
 					}
 				case "in a kept poll set":
 					s.Bind(loopback(AFInet, 0))
-					Poll([]PollDesc{{s, PollRead}}, MillisecondsToInterval(1))
+					Poll([]PollDesc{{Socket: s, InFlags: PollRead}}, MillisecondsToInterval(1))
 					if keptSetsHolding(s) == 0 {
 						t.Fatal("a Poll that waited left the socket in no kept set")
 					}

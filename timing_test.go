@@ -128,7 +128,7 @@ func TestPollTimeoutUnderLoad(t *testing.T) {
 		call func(t *testing.T) (ready int, err error)
 	}{
 		{"poll one", func(t *testing.T) (int, error) {
-			return PollInto([]PollDesc{{udpSocket(t, false), PollRead}}, make([]PollFlags, 1), tick)
+			return PollInto([]PollDesc{{Socket: udpSocket(t, false), InFlags: PollRead}}, make([]PollFlags, 1), tick)
 		}},
 		{"poll 100", func(t *testing.T) (int, error) {
 			descs := pollDescsOf(t, 100, false)
