@@ -95,7 +95,18 @@
 // goroutine while it waits, and a Close of a polled socket ends the wait.
 // Poller goes beyond NSPR: a persistent epoll (kqueue) set with Add, Modify,
 // Remove and Wait, whose Wait costs microseconds however many members are
-// idle, for programs holding thousands of sockets.
+// idle, for programs holding thousands of sockets. A PollableEvent
+// (PR_NewPollableEvent) waits beside the sockets in either: Set from any
+// goroutine wakes a wait that has no timeout.
+//
+// # Batch datagram I/O
+//
+// SendToBatch and RecvFromBatch move many datagrams a system call
+// (sendmmsg and recvmmsg on Linux). On Linux they also use the kernel's UDP
+// segmentation offloads where it has them: a run of equal datagrams to one
+// destination leaves as one UDP_SEGMENT message, and the coalesced runs of
+// UDP_GRO are split back into the datagrams sent. SetUDPOffload turns both
+// off for a socket.
 //
 // A Poll-driven line server polls for PollRead, then reads lines with
 // IntervalNoWait until ReadLine (or ReadLineInto) fails with
