@@ -64,6 +64,10 @@ func TestBenchReportRows(t *testing.T) {
 		{"udp_pps_batch", "nspr-c", "245.2k ±0%"},
 		{"udp_pps_batch_cpu", "raw", "1.66 ±0%"},
 		{"udp_pps", "raw", "—"},
+		{"udp_gso", "go-nspr", "2.75M ±0%"}, // with UDP_SEGMENT and UDP_GRO
+		{"udp_gso", "target", "≥1.5× udp_gso_plain: met"},
+		{"udp_gso_plain", "go-nspr", "792.2k ±0%"},
+		{"udp_gso_cpu", "go-nspr", "0.61 ±0%"},
 	} {
 		if got := cell(c.row, c.col); got != c.want {
 			t.Errorf("%s, %s: %q, want %q", c.row, c.col, got, c.want)

@@ -253,7 +253,7 @@ def verdicts(workload, unit, values):
             continue
         r = speedup(workload, unit, values, peer)
         if r is not None:
-            out.append(f"≥{want:g}× {peer}: {'met' if r >= want else 'MISSED'}")
+            out.append(f"≥{want:g}× {peer.removeprefix('row:')}: {'met' if r >= want else 'MISSED'}")
     return "; ".join(out) or "—"
 
 
