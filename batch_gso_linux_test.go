@@ -3,6 +3,7 @@ package nspr
 import (
 	"bytes"
 	"path/filepath"
+	"slices"
 	"syscall"
 	"testing"
 
@@ -85,17 +86,12 @@ func primeGRO(t *testing.T, s *Socket, on bool) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := s.RecvFromBatch(batchOf(1, 1, NetworkAddress{}), IntervalNoWait); !isCode(err, IOTimeoutError) {
+	if _, err := s.RecvFromBatch(batchOf(1, 1, NetworkAddress{}), IntervalNoWait); ErrorCodeOf(err) != IOTimeoutError {
 		t.Fatalf("RecvFromBatch on an empty socket: %v, want PR_IO_TIMEOUT_ERROR", err)
 	}
 	if got := s.rd.batch.coalesces(); got != on {
 		t.Fatalf("GRO on = %v, want %v", got, on)
 	}
-}
-
-func isCode(err error, code ErrorCode) bool {
-	e, ok := err.(*Error)
-	return ok && e.Code == code
 }
 
 // expectDatagrams receives len(want) datagrams on s with batches of slots
@@ -188,7 +184,7 @@ func TestBatchGSORuns(t *testing.T) {
 				if err != nil || n != len(msgs) {
 					t.Fatalf("SendToBatch = %d, %v; want %d, nil", n, err, len(msgs))
 				}
-				if len(log.calls) != 1 || !equalInts(log.calls[0], tt.want) {
+				if len(log.calls) != 1 || !slices.Equal(log.calls[0], tt.want) {
 					t.Fatalf("sendmmsg calls %v, want one of %v", log.calls, tt.want)
 				}
 				for i, m := range msgs {
@@ -201,18 +197,6 @@ func TestBatchGSORuns(t *testing.T) {
 			})
 		}
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // With GRO on, a run of 32 arrives with one recvmmsg, and callers with
@@ -323,7 +307,7 @@ func TestBatchGSOFallback(t *testing.T) {
 			})
 			msgs := datagramsOf(repeatSizes(8, 1200), bAddr)
 			n, err := a.SendToBatch(msgs, SecondsToInterval(5))
-			if !equalInts(flatten(log.calls), flatten(tt.wantCalls)) || len(log.calls) != len(tt.wantCalls) {
+			if !slices.Equal(flatten(log.calls), flatten(tt.wantCalls)) || len(log.calls) != len(tt.wantCalls) {
 				t.Fatalf("sendmmsg calls %v, want %v", log.calls, tt.wantCalls)
 			}
 			if tt.wantCode != 0 {
@@ -342,7 +326,7 @@ func TestBatchGSOFallback(t *testing.T) {
 			if n, err := a.SendToBatch(msgs[:2], SecondsToInterval(5)); err != nil || n != 2 {
 				t.Fatalf("second SendToBatch = %d, %v", n, err)
 			}
-			if len(log.calls) != 1 || !equalInts(log.calls[0], []int{1, 1}) {
+			if len(log.calls) != 1 || !slices.Equal(log.calls[0], []int{1, 1}) {
 				t.Fatalf("second SendToBatch: sendmmsg calls %v, want [[1 1]]", log.calls)
 			}
 			expectDatagrams(t, b, msgs[:2], aAddr, 16)
@@ -373,7 +357,7 @@ func TestBatchGSOShortSend(t *testing.T) {
 	if err != nil || n != 8 {
 		t.Fatalf("SendToBatch = %d, %v", n, err)
 	}
-	if len(log.calls) != 2 || !equalInts(log.calls[0], []int{4, 4}) || !equalInts(log.calls[1], []int{4}) {
+	if len(log.calls) != 2 || !slices.Equal(log.calls[0], []int{4, 4}) || !slices.Equal(log.calls[1], []int{4}) {
 		t.Fatalf("sendmmsg calls %v, want [[4 4] [4]]", log.calls)
 	}
 	expectDatagrams(t, b, msgs, aAddr, 16)
@@ -396,7 +380,7 @@ func TestBatchOffloadUnsupported(t *testing.T) {
 		}
 		addrs[i] = addr
 	}
-	if _, err := socks[1].RecvFromBatch(batchOf(1, 1, NetworkAddress{}), IntervalNoWait); !isCode(err, IOTimeoutError) {
+	if _, err := socks[1].RecvFromBatch(batchOf(1, 1, NetworkAddress{}), IntervalNoWait); ErrorCodeOf(err) != IOTimeoutError {
 		t.Fatalf("RecvFromBatch on an empty socket: %v", err)
 	}
 	if socks[1].rd.batch.coalesces() {
@@ -407,7 +391,7 @@ func TestBatchOffloadUnsupported(t *testing.T) {
 	if n, err := socks[0].SendToBatch(msgs, SecondsToInterval(5)); err != nil || n != 4 {
 		t.Fatalf("SendToBatch = %d, %v", n, err)
 	}
-	if len(log.calls) != 1 || !equalInts(log.calls[0], []int{1, 1, 1, 1}) {
+	if len(log.calls) != 1 || !slices.Equal(log.calls[0], []int{1, 1, 1, 1}) {
 		t.Fatalf("sendmmsg calls %v, want [[1 1 1 1]]", log.calls)
 	}
 	expectDatagrams(t, socks[1], msgs, addrs[0], 16)
