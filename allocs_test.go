@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"runtime"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // TestSteadyStateAllocs checks that the data path allocates nothing once a
@@ -211,11 +213,17 @@ func TestConnViewAllocs(t *testing.T) {
 // TestAcceptAllocs checks what a short connection costs the allocator: a
 // connect, an accept and the close of both ends allocate the two Sockets
 // and their descriptor owners, nothing more (the owner's finalizer
-// allocates nothing, where a cleanup on the Socket cost two allocations).
+// allocates nothing, where a cleanup on the Socket cost two allocations),
+// and the Sockets fit the allocator's 512-byte class: what only some
+// sockets use lives in ioCold, allocated on first use.
 func TestAcceptAllocs(t *testing.T) {
+	const (
+		runs     = 200
+		maxBytes = 2 * (512 + 80) // two Sockets and two owners (sockFD)
+	)
 	l, addr := listen(t, AFInet)
 	var err error
-	allocs := testing.AllocsPerRun(200, func() {
+	once := func() {
 		c, e := NewSocket(AFInet, DescSocketTCP)
 		if e != nil {
 			err = e
@@ -234,11 +242,26 @@ func TestAcceptAllocs(t *testing.T) {
 			return
 		}
 		s.Close()
-	})
+	}
+	allocs := testing.AllocsPerRun(runs, once)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if allocs > 4 {
 		t.Errorf("%v allocations per connection, want at most 4", allocs)
+	}
+	// AllocsPerRun counts objects, not bytes: measure those the same way.
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range runs {
+		once()
+	}
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if perConn := (after.TotalAlloc - before.TotalAlloc) / runs; perConn > maxBytes {
+		t.Errorf("%d bytes allocated per connection, want at most %d (Socket is %d bytes)", perConn, maxBytes, unsafe.Sizeof(Socket{}))
 	}
 }

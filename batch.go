@@ -39,10 +39,11 @@ type batchOp struct {
 // batchOf returns io's batch state, allocating it on the first batch call
 // so that sockets that never batch stay small.
 func (io *ioOp) batchOf() *batchOp {
-	if io.batch == nil {
-		io.batch = new(batchOp)
+	x := io.cold()
+	if x.batch == nil {
+		x.batch = new(batchOp)
 	}
-	return io.batch
+	return x.batch
 }
 
 // grow makes room for n datagrams.
@@ -189,7 +190,7 @@ func (s *Socket) recvBatchLocked(op string, msgs []Datagram, w wait) (int, error
 // coalesced runs (GRO is on): one datagram through the batch path, which
 // splits them. The caller holds rd.mu.
 func (s *Socket) recvOneLocked(op string, p []byte, w wait) (int, NetworkAddress, error) {
-	b := s.rd.batch
+	b := s.rd.batchOrNil() // not nil: it coalesces
 	b.one[0] = Datagram{Buf: p}
 	_, err := s.recvBatchLocked(op, b.one[:], w)
 	d := b.one[0]
@@ -218,7 +219,7 @@ func (s *Socket) SetUDPOffload(on bool) error {
 	}
 	s.rd.mu.Lock()
 	defer s.rd.mu.Unlock()
-	if b := s.rd.batch; b != nil {
+	if b := s.rd.batchOrNil(); b != nil {
 		return s.stopGRO(b)
 	}
 	return nil

@@ -89,7 +89,7 @@ func primeGRO(t *testing.T, s *Socket, on bool) {
 	if _, err := s.RecvFromBatch(batchOf(1, 1, NetworkAddress{}), IntervalNoWait); ErrorCodeOf(err) != IOTimeoutError {
 		t.Fatalf("RecvFromBatch on an empty socket: %v, want PR_IO_TIMEOUT_ERROR", err)
 	}
-	if got := s.rd.batch.coalesces(); got != on {
+	if got := s.rd.batchOrNil().coalesces(); got != on {
 		t.Fatalf("GRO on = %v, want %v", got, on)
 	}
 }
@@ -383,7 +383,7 @@ func TestBatchOffloadUnsupported(t *testing.T) {
 	if _, err := socks[1].RecvFromBatch(batchOf(1, 1, NetworkAddress{}), IntervalNoWait); ErrorCodeOf(err) != IOTimeoutError {
 		t.Fatalf("RecvFromBatch on an empty socket: %v", err)
 	}
-	if socks[1].rd.batch.coalesces() {
+	if socks[1].rd.batchOrNil().coalesces() {
 		t.Fatal("UDP_GRO is on for a Unix-domain socket")
 	}
 	log := hookSendmmsg(t, nil)

@@ -174,7 +174,7 @@ func (l *Listener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, s.addrError(err, false)
 	}
-	c.setConnDefaults(s.accepted)
+	c.setConnDefaults(s.acceptedDefaults())
 	return c.Conn(), nil
 }
 
@@ -274,8 +274,7 @@ func (s *Socket) viewWait(op string, write bool) (wait, error) {
 	if err := s.check(op); err != nil {
 		return wait{}, err
 	}
-	io := s.dir(write)
-	if d := io.sticky.Load(); d != 0 && time.Now().UnixNano() >= d {
+	if d := s.dir(write).stickyDeadlineNanos(); d != 0 && time.Now().UnixNano() >= d {
 		return wait{}, timeoutError(op)
 	}
 	return wait{sticky: true}, nil
@@ -288,9 +287,10 @@ func (s *Socket) setViewDeadline(op string, write bool, t time.Time) error {
 		return err
 	}
 	io := s.dir(write)
-	io.dmu.Lock()
-	defer io.dmu.Unlock()
-	io.sticky.Store(stickyTime(t))
+	x := io.cold()
+	x.dmu.Lock()
+	defer x.dmu.Unlock()
+	x.sticky.Store(stickyTime(t))
 	if err := s.cut(io, write, true, nil, t); err != nil {
 		return s.pollError(op, err)
 	}

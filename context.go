@@ -64,11 +64,12 @@ func (s *Socket) beginCtx(op string, ctx context.Context, write bool) (*ctxCall,
 		return nil, nil, call.error(op, err)
 	}
 	io := s.dir(write)
+	x := io.cold()
 	cutDone := make(chan struct{})
 	stop := context.AfterFunc(ctx, func() {
 		defer close(cutDone)
-		io.dmu.Lock()
-		defer io.dmu.Unlock()
+		x.dmu.Lock()
+		defer x.dmu.Unlock()
 		s.cut(io, write, false, call, aLongTimeAgo)
 	})
 	return call, func() bool {

@@ -212,7 +212,7 @@ func (lc *ListenConfig) Listen(ctx context.Context, network, address string) (*L
 	if err != nil {
 		return nil, err
 	}
-	s.accepted = connDefaults{keepAlive: lc.KeepAlive, nagle: lc.Nagle}
+	s.rd.cold().accepted = connDefaults{keepAlive: lc.KeepAlive, nagle: lc.Nagle}
 	return s.Listener(), nil
 }
 

@@ -36,26 +36,20 @@ const (
 type ioOp struct {
 	mu sync.Mutex // one call at a time per direction
 
-	// dmu guards the deadline given to the runtime poller for calls that
-	// another goroutine may cut short: those of the net.Conn views, whose
-	// deadline can change while they wait, and those bound to a context.
-	// Other calls change the deadline under mu alone: no one else touches
-	// it while no such call waits.
-	dmu      sync.Mutex
-	deadline time.Time    // the deadline last given to the runtime poller
-	sticky   atomic.Int64 // the views' deadline (see stickyTime), read under dmu
-	parked   parkedCall   // the call that waits and who may cut it short; guarded by dmu
+	deadline time.Time // the deadline last given to the runtime poller; see ioCold.dmu
 
 	kind  opKind
+	size  uint32
 	p     []byte
 	n     int
 	errno syscall.Errno
 	rsa   unix.RawSockaddrAny
-	size  uint32
-	batch *batchOp              // SendToBatch and RecvFromBatch; allocated on first use
-	raw   func(fd uintptr) bool // opRaw: a RawConn caller's function
 
 	attempt func(fd uintptr) bool // io.try as a method value, built once the socket waits
+
+	// coldp holds what only some sockets use (see ioCold), allocated on
+	// first use so that an accepted connection stays small.
+	coldp atomic.Pointer[ioCold]
 }
 
 // try runs the system call until it completes or would block. It returns
@@ -79,8 +73,9 @@ func (io *ioOp) try(fd uintptr) bool {
 			if io.kind == opWrite {
 				n, e = sysWrite(int(fd), io.p[io.n:])
 			} else {
-				n, e = io.batch.send(int(fd), io.n)
-				total = len(io.batch.msgs)
+				b := io.coldp.Load().batch
+				n, e = b.send(int(fd), io.n)
+				total = len(b.msgs)
 			}
 			if e == 0 {
 				io.n += n
@@ -91,9 +86,9 @@ func (io *ioOp) try(fd uintptr) bool {
 				return true
 			}
 		case opRecvBatch:
-			n, e = io.batch.recv(int(fd))
+			n, e = io.coldp.Load().batch.recv(int(fd))
 		case opRaw:
-			if !io.raw(fd) {
+			if !io.coldp.Load().raw(fd) {
 				return false
 			}
 			io.errno = 0
@@ -133,8 +128,9 @@ type wait struct {
 	call     *ctxCall  // a context's call: its cancellation cuts the wait short
 }
 
-// parkedCall records, under dmu, which call waits in the poller, so that a
-// deadline change or a cancellation reaches that call and no other.
+// parkedCall records, under ioCold.dmu, which call waits in the poller,
+// so that a deadline change or a cancellation reaches that call and no
+// other.
 type parkedCall struct {
 	sticky bool
 	call   *ctxCall
@@ -149,7 +145,7 @@ type ctxCall struct {
 // waiting call at once with a timeout.
 var aLongTimeAgo = time.Unix(1, 0)
 
-// stickyTime encodes a view's deadline for ioOp.sticky: 0 is none.
+// stickyTime encodes a view's deadline for ioCold.sticky: 0 is none.
 func stickyTime(t time.Time) int64 {
 	if t.IsZero() {
 		return 0
@@ -160,9 +156,9 @@ func stickyTime(t time.Time) int64 {
 	return -1 // the epoch itself, long past
 }
 
-// stickyDeadline decodes ioOp.sticky.
-func (io *ioOp) stickyDeadline() time.Time {
-	if n := io.sticky.Load(); n != 0 {
+// stickyDeadline decodes ioCold.sticky.
+func (x *ioCold) stickyDeadline() time.Time {
+	if n := x.sticky.Load(); n != 0 {
 		return time.Unix(0, n)
 	}
 	return time.Time{}
@@ -245,30 +241,33 @@ func (s *Socket) run(op string, io *ioOp, write bool, w wait) error {
 // the deadline and marks the call as waiting under dmu, so that a deadline
 // set or a context cancelled from now on reaches the poller (see cut).
 func (s *Socket) waitCut(reg *pollReg, io *ioOp, write bool, w wait) error {
-	io.dmu.Lock()
+	x := io.cold()
+	x.dmu.Lock()
 	d := w.deadline
 	if w.sticky {
-		d = io.stickyDeadline()
+		d = x.stickyDeadline()
 	}
 	if w.call != nil && w.call.ctx.Err() != nil {
 		d = aLongTimeAgo
 	}
 	err := io.setDeadline(reg, write, d)
-	io.parked = parkedCall{sticky: w.sticky, call: w.call}
-	io.dmu.Unlock()
+	x.parked = parkedCall{sticky: w.sticky, call: w.call}
+	x.dmu.Unlock()
 	if err == nil {
 		err = io.waitReady(reg, write)
 	}
-	io.dmu.Lock()
-	io.parked = parkedCall{}
-	io.dmu.Unlock()
+	x.dmu.Lock()
+	x.parked = parkedCall{}
+	x.dmu.Unlock()
 	return err
 }
 
 // cut gives the call waiting in io a new deadline if it is a view's call
-// (sticky) or the call of the context call (not nil). The caller holds dmu.
+// (sticky) or the call of the context call (not nil). The caller holds
+// io.cold().dmu.
 func (s *Socket) cut(io *ioOp, write, sticky bool, call *ctxCall, d time.Time) error {
-	if !(sticky && io.parked.sticky) && (call == nil || io.parked.call != call) {
+	parked := io.cold().parked
+	if !(sticky && parked.sticky) && (call == nil || parked.call != call) {
 		return nil
 	}
 	return io.setDeadline(s.own.reg.Load(), write, d)

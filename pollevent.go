@@ -51,7 +51,7 @@ func NewPollableEvent() (*PollableEvent, error) {
 		return nil, err
 	}
 	e := &PollableEvent{s: s, wfd: wfd}
-	s.event = e
+	s.rd.cold().event = e
 	if wfd != rfd {
 		// The socket's own cleanup closes the read end.
 		e.wclean = runtime.AddCleanup(e, closeFD, wfd)
@@ -111,10 +111,11 @@ func (e *PollableEvent) Wait(timeout Interval) error {
 	w := s.waitOf(timeout)
 	// A pipe may hold more Sets than one read takes: read until it is empty
 	// (bounded: the pipe's capacity is).
+	x := io.cold()
 	for i := 0; i < 1<<10; i++ {
-		io.kind, io.raw, e.errno = opRaw, e.read, 0
+		io.kind, x.raw, e.errno = opRaw, e.read, 0
 		err := s.run(op, io, false, w)
-		io.raw = nil
+		x.raw = nil
 		if err == nil && e.errno != 0 {
 			err = errnoError(op, e.errno)
 		}
@@ -182,8 +183,8 @@ func (p *Poller) RemoveEvent(e *PollableEvent) error { return p.ctl(pollerRemove
 
 // pollEventOf is Poller.Wait's report for a member: a socket, or an event.
 func pollEventOf(s *Socket, out PollFlags) PollEvent {
-	if s.event != nil {
-		return PollEvent{Event: s.event, OutFlags: out}
+	if e := s.pollableEvent(); e != nil {
+		return PollEvent{Event: e, OutFlags: out}
 	}
 	return PollEvent{Socket: s, OutFlags: out}
 }

@@ -43,9 +43,10 @@ func (s *Socket) rawIO(op string, write bool, f func(fd uintptr) bool) error {
 	io := s.dir(write)
 	io.mu.Lock()
 	defer io.mu.Unlock()
-	io.kind, io.raw = opRaw, f
+	x := io.cold()
+	io.kind, x.raw = opRaw, f
 	err = s.run(op, io, write, w)
-	io.raw = nil
+	x.raw = nil
 	return err
 }
 

@@ -33,13 +33,9 @@ type Socket struct {
 	runsLeft    atomic.Bool   // datagrams of a coalesced run wait in rd.batch, for Poll
 	conn        atomic.Uint32 // connIdle, connPending or connDone (Connect)
 
-	event *PollableEvent // set when the descriptor is a PollableEvent's
-
 	rd ioOp      // Recv, RecvFrom, Accept
 	wr ioOp      // Send, SendTo, Connect
 	ra readAhead // bytes read ahead by the line-oriented calls, guarded by rd.mu
-
-	accepted connDefaults // what the Listener view does to the connections it accepts (ListenConfig)
 }
 
 // socketTypes maps descriptor types to socket(2) types.

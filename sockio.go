@@ -43,7 +43,7 @@ func (s *Socket) recv(op string, p []byte, w wait) (int, error) {
 // the batch path, which splits them.
 func (s *Socket) readLocked(op string, p []byte, w wait) (int, error) {
 	io := &s.rd
-	if io.batch.coalesces() {
+	if io.batchOrNil().coalesces() {
 		n, _, err := s.recvOneLocked(op, p, w)
 		return n, err
 	}
@@ -78,7 +78,7 @@ func (s *Socket) recvFrom(op string, p []byte, w wait) (int, NetworkAddress, err
 	if s.ra.buffered() > 0 {
 		return s.ra.take(p), NetworkAddress{}, nil
 	}
-	if io.batch.coalesces() {
+	if io.batchOrNil().coalesces() {
 		return s.recvOneLocked(op, p, w)
 	}
 	io.kind, io.p = opRecvFrom, p

@@ -1,0 +1,85 @@
+//go:build linux || darwin || freebsd
+
+package nspr
+
+import (
+	"sync"
+	"sync/atomic"
+)
+
+// ioCold is the part of a direction that only some sockets use: the views'
+// deadlines and the context calls (which another goroutine may change while
+// a call waits), the batch calls and the RawConn calls, and in the read
+// direction two things of the whole socket: what a listener's Listener view
+// does to the connections it accepts, and the PollableEvent a descriptor
+// belongs to. Kept out of ioOp and allocated on first use, it leaves the
+// Socket of a plain connection, such as each one Accept returns, in the
+// allocator's 512-byte class. Send, SendTo and Accept never touch it; Recv
+// and RecvFrom load its pointer only (see batchOrNil), as the views' calls do
+// for their deadline; a view's or a context's call uses it when it waits.
+type ioCold struct {
+	// dmu guards the deadline given to the runtime poller for calls that
+	// another goroutine may cut short: those of the net.Conn views, whose
+	// deadline can change while they wait, and those bound to a context.
+	// Other calls change the deadline under ioOp.mu alone: no one else
+	// touches it while no such call waits.
+	dmu    sync.Mutex
+	sticky atomic.Int64 // the views' deadline (see stickyTime), written under dmu
+	parked parkedCall   // the call that waits and who may cut it short; guarded by dmu
+
+	batch *batchOp              // SendToBatch and RecvFromBatch; allocated on first use; guarded by ioOp.mu
+	raw   func(fd uintptr) bool // opRaw: a RawConn caller's function; guarded by ioOp.mu
+
+	accepted connDefaults   // the read direction of a listener: see Socket.acceptedDefaults
+	event    *PollableEvent // the read direction of a PollableEvent's descriptor: see Socket.pollableEvent
+}
+
+// cold returns io's cold part, allocating it on first use. Calls that do not
+// hold io.mu (a deadline set on a view, a context cancelled) may ask for it
+// too, so it is published atomically.
+func (io *ioOp) cold() *ioCold {
+	if x := io.coldp.Load(); x != nil {
+		return x
+	}
+	io.coldp.CompareAndSwap(nil, new(ioCold))
+	return io.coldp.Load()
+}
+
+// stickyDeadlineNanos is the views' deadline of io as stickyTime encodes
+// it, 0 (none) while io has no cold part, without allocating one.
+func (io *ioOp) stickyDeadlineNanos() int64 {
+	if x := io.coldp.Load(); x != nil {
+		return x.sticky.Load()
+	}
+	return 0
+}
+
+// acceptedDefaults is what the Listener view does to the connections it
+// accepts (ListenConfig); the zero value, net's defaults, unless Listen set
+// them.
+func (s *Socket) acceptedDefaults() connDefaults {
+	if x := s.rd.coldp.Load(); x != nil {
+		return x.accepted
+	}
+	return connDefaults{}
+}
+
+// pollableEvent is the PollableEvent whose descriptor s is, nil for a
+// socket.
+func (s *Socket) pollableEvent() *PollableEvent {
+	if x := s.rd.coldp.Load(); x != nil {
+		return x.event
+	}
+	return nil
+}
+
+// batchOrNil is io's batch state, nil before the first batch call. Recv and
+// RecvFrom ask it whether datagrams may arrive coalesced: on a socket that
+// never made a batch call that is one load and one comparison, as it was
+// when the state hung from ioOp itself.
+func (io *ioOp) batchOrNil() *batchOp {
+	if x := io.coldp.Load(); x != nil {
+		return x.batch
+	}
+	return nil
+}
