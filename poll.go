@@ -21,11 +21,6 @@ type PollDesc struct {
 	Event   *PollableEvent // polled when Socket is nil (PR_NewPollableEvent's descriptor)
 }
 
-const (
-	pollInFlags  = PollRead | PollWrite | PollExcept // what an entry may ask for
-	pollOutExtra = PollErr | PollNval | PollHup      // reported whether asked or not
-)
-
 // Poll waits until at least one of the sockets is ready for what its entry
 // asks, or the timeout passes (PR_Poll, python-nss's Socket.poll). It returns
 // one out-flags value per entry, in order:
@@ -193,40 +188,4 @@ func pollNow(op string, descs []PollDesc, out []PollFlags) (ready, active int, e
 		return 0, 0, errnoError(op, e)
 	}
 	return ready, active, nil
-}
-
-// pollEvents maps PR_POLL_* in-flags to poll(2) events, as pt_poll does.
-func pollEvents(f PollFlags) int16 {
-	var ev int16
-	if f&PollRead != 0 {
-		ev |= unix.POLLIN
-	}
-	if f&PollWrite != 0 {
-		ev |= unix.POLLOUT
-	}
-	if f&PollExcept != 0 {
-		ev |= unix.POLLPRI
-	}
-	return ev
-}
-
-// pollOutFlags maps poll(2) revents to PR_POLL_* out-flags, as pt_poll does:
-// POLLIN is READ, POLLOUT WRITE, POLLPRI EXCEPT, POLLERR ERR, POLLNVAL NVAL,
-// POLLHUP HUP.
-func pollOutFlags(rev int16) PollFlags {
-	var f PollFlags
-	for _, m := range pollRevents {
-		if rev&m.rev != 0 {
-			f |= m.flag
-		}
-	}
-	return f
-}
-
-var pollRevents = [...]struct {
-	rev  int16
-	flag PollFlags
-}{
-	{unix.POLLIN, PollRead}, {unix.POLLOUT, PollWrite}, {unix.POLLPRI, PollExcept},
-	{unix.POLLERR, PollErr}, {unix.POLLNVAL, PollNval}, {unix.POLLHUP, PollHup},
 }
