@@ -3,8 +3,11 @@ package nspr
 import (
 	"syscall"
 	"testing"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/nspr-go/nspr/internal/workload"
 )
 
 // The batch calls go on after a short sendmmsg, retry on EINTR, split
@@ -108,4 +111,68 @@ func TestRecvmmsgHookRetriesEINTR(t *testing.T) {
 	if err != nil || n != 3 || calls != 2 {
 		t.Fatalf("RecvFromBatch = %d, %v after %d calls; want 3, nil after 2", n, err, calls)
 	}
+}
+
+// benchRawBatch times BenchmarkUDPBatch's workload in raw sendmmsg(2) and
+// recvmmsg(2) calls from Go on the same non-blocking sockets, with one
+// destination address for every datagram: the floor for SendToBatch and
+// RecvFromBatch.
+func benchRawBatch(b *testing.B) {
+	b.Run("impl=mmsg", func(b *testing.B) {
+		tx, rx, _, to := nsprUDPPair(b)
+		txFd, _ := tx.Fileno()
+		rxFd, _ := rx.Fileno()
+		dst := unix.RawSockaddrInet4{Family: unix.AF_INET, Addr: to.AddrPort().Addr().As4()}
+		port := (*[2]byte)(unsafe.Pointer(&dst.Port))
+		port[0], port[1] = byte(to.Port()>>8), byte(to.Port())
+		sends := make([]unix.Mmsghdr, workload.UDPBurst)
+		recvs := make([]unix.Mmsghdr, workload.UDPBurst)
+		iovs := make([]unix.Iovec, 2*workload.UDPBurst)
+		froms := make([]unix.RawSockaddrAny, workload.UDPBurst)
+		for i := range workload.UDPBurst {
+			iovs[i].Base = &make([]byte, workload.UDPSize)[0]
+			iovs[i].SetLen(workload.UDPSize)
+			sends[i].Hdr.Iov, sends[i].Hdr.Iovlen = &iovs[i], 1
+			sends[i].Hdr.Name, sends[i].Hdr.Namelen = (*byte)(unsafe.Pointer(&dst)), unix.SizeofSockaddrInet4
+			iovs[workload.UDPBurst+i].Base = &make([]byte, 2048)[0]
+			iovs[workload.UDPBurst+i].SetLen(2048)
+			recvs[i].Hdr.Iov, recvs[i].Hdr.Iovlen = &iovs[workload.UDPBurst+i], 1
+			recvs[i].Hdr.Name = (*byte)(unsafe.Pointer(&froms[i]))
+		}
+		// mmsg makes one call on fd for hdrs, waiting in poll(2) while it
+		// would block.
+		mmsg := func(trap uintptr, fd int, hdrs []unix.Mmsghdr, events int16) int {
+			for {
+				n, _, e := unix.RawSyscall6(trap, uintptr(fd), uintptr(unsafe.Pointer(&hdrs[0])), uintptr(len(hdrs)), 0, 0, 0)
+				switch e {
+				case 0:
+					return int(n)
+				case syscall.EAGAIN:
+					if _, err := unix.Poll([]unix.PollFd{{Fd: int32(fd), Events: events}}, -1); err != nil && err != syscall.EINTR {
+						b.Fatal(err)
+					}
+				case syscall.EINTR:
+				default:
+					b.Fatal(e)
+				}
+			}
+		}
+		b.SetBytes(workload.UDPSize)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i += workload.UDPBurst {
+			burst := min(workload.UDPBurst, b.N-i)
+			for sent := 0; sent < burst; {
+				sent += mmsg(unix.SYS_SENDMMSG, txFd, sends[sent:burst], unix.POLLOUT)
+			}
+			for got := 0; got < burst; {
+				for j := range burst - got {
+					recvs[j].Hdr.Namelen = unix.SizeofSockaddrAny
+				}
+				got += mmsg(unix.SYS_RECVMMSG, rxFd, recvs[:burst-got], unix.POLLIN)
+			}
+		}
+		b.StopTimer()
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pkt/s")
+	})
 }

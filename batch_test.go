@@ -7,6 +7,8 @@ import (
 	"net"
 	"testing"
 	"time"
+
+	"github.com/nspr-go/nspr/internal/workload"
 )
 
 // batchOf returns n datagrams of size bytes to addr, each filled with its
@@ -266,7 +268,7 @@ func TestBatchSteadyStateAllocs(t *testing.T) {
 // that both make the same system calls (BenchmarkUDPGSO measures the
 // offload).
 func BenchmarkUDPBatch(b *testing.B) {
-	b.Run("impl=nspr", func(b *testing.B) { benchBatch(b, udpSize, false) })
+	b.Run("impl=nspr", func(b *testing.B) { benchBatch(b, workload.UDPSize, false) })
 	benchRawBatch(b)
 }
 
@@ -278,7 +280,7 @@ func BenchmarkUDPGSO(b *testing.B) {
 	b.Run("impl=nspr-plain", func(b *testing.B) { benchBatch(b, 1200, false) })
 }
 
-// benchBatch sends and receives bursts of udpBurst datagrams of size bytes
+// benchBatch sends and receives bursts of workload.UDPBurst datagrams of size bytes
 // with the batch calls, segmentation offload on or off.
 func benchBatch(b *testing.B, size int, offload bool) {
 	tx, rx, _, to := nsprUDPPair(b)
@@ -287,13 +289,13 @@ func benchBatch(b *testing.B, size int, offload bool) {
 			b.Fatal(err)
 		}
 	}
-	send := batchOf(udpBurst, size, to)
-	recv := batchOf(udpBurst, 2048, NetworkAddress{})
+	send := batchOf(workload.UDPBurst, size, to)
+	recv := batchOf(workload.UDPBurst, 2048, NetworkAddress{})
 	b.SetBytes(int64(size))
 	b.ReportAllocs()
 	b.ResetTimer()
-	for i := 0; i < b.N; i += udpBurst {
-		burst := min(udpBurst, b.N-i)
+	for i := 0; i < b.N; i += workload.UDPBurst {
+		burst := min(workload.UDPBurst, b.N-i)
 		if _, err := tx.SendToBatch(send[:burst], IntervalNoTimeout); err != nil {
 			b.Fatal(err)
 		}

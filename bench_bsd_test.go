@@ -1,12 +1,13 @@
 //go:build darwin || freebsd
 
-package nspr
+package nspr_test
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/nspr-go/nspr"
+)
 
 // benchRawKernelSet would time kevent(2) from Go; the figures of record are
 // taken on Linux.
-func benchRawKernelSet(b *testing.B, socks []*Socket) {}
-
-// benchRawBatch would time sendmmsg/recvmmsg from Go; Linux only.
-func benchRawBatch(b *testing.B) {}
+func benchRawKernelSet(b *testing.B, descs []nspr.PollDesc) {}

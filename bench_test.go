@@ -1,4 +1,4 @@
-package nspr
+package nspr_test
 
 import (
 	"fmt"
@@ -8,16 +8,17 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
-
+	"github.com/nspr-go/nspr"
 	"github.com/nspr-go/nspr/internal/workload"
+	"github.com/nspr-go/nspr/internal/workload/nsprimpl"
 )
 
 // The benchmarks run nspr and Go's net side by side in one process, so their
 // ratio is measured under the same machine noise. bench/run.sh runs them with
 // fixed counts next to the NSPR C program and the python-nss script; the
 // workloads here and there are the same (see BENCHMARKS.md). The loops
-// themselves are package workload's, which the nspr command's bench runs too.
+// themselves and the adapters that run them over each implementation are
+// package workload's, which the nspr command's bench runs too.
 
 const (
 	bulkChunk = workload.BulkChunk // bytes per Send in BenchmarkTCPBulk
@@ -26,104 +27,33 @@ const (
 	udpBurst  = workload.UDPBurst  // datagrams sent before they are read back
 )
 
-// benchImpl is one implementation under comparison.
-type benchImpl struct {
-	name string
-	// stream returns both ends of a loopback TCP connection with Nagle off.
-	stream func(b *testing.B) (client, server io.ReadWriter)
-	// accept makes one lock-step connection: connect, accept, close both.
-	accept func(b *testing.B) func() error
-	// udp returns a function that sends p to the peer and one that reads a
-	// datagram, over a pair of loopback UDP sockets.
-	udp func(b *testing.B) (send func(p []byte) error, recv func(p []byte) error)
-}
-
-var benchImpls = []benchImpl{
-	{name: "nspr", stream: nsprStream, accept: nsprAccept, udp: nsprUDP},
-	{name: "net", stream: netStream, accept: netAccept, udp: netUDP},
-}
+// benchImpls are the implementations under comparison, package workload's
+// adapters: the nspr command's bench runs the same.
+var benchImpls = []workload.Impl{nsprimpl.Impl{}, workload.Net{}}
 
 // forImpls runs bench once per implementation as sub-benchmark impl=NAME.
-func forImpls(b *testing.B, bench func(b *testing.B, impl benchImpl)) {
+func forImpls(b *testing.B, bench func(b *testing.B, impl workload.Impl)) {
 	for _, impl := range benchImpls {
-		b.Run("impl="+impl.name, func(b *testing.B) { bench(b, impl) })
+		b.Run("impl="+impl.Name(), func(b *testing.B) { bench(b, impl) })
 	}
 }
 
-func nsprStream(b *testing.B) (io.ReadWriter, io.ReadWriter) {
-	client, server := connectedPair(b, AFInet)
-	for _, s := range []*Socket{client, server} {
-		if err := s.SetNoDelay(true); err != nil {
-			b.Fatalf("SetNoDelay: %v", err)
-		}
-	}
-	return client, server
-}
-
-func netStream(b *testing.B) (io.ReadWriter, io.ReadWriter) {
-	client, server, err := workload.Net{}.TCPPair()
+// tcpPair returns both ends of a loopback TCP connection of impl with Nagle
+// off, closed when b ends.
+func tcpPair(b *testing.B, impl workload.Impl) (client, server io.ReadWriter) {
+	c, s, err := impl.TCPPair()
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(func() { client.Close(); server.Close() })
-	return client, server
-}
-
-func nsprAccept(b *testing.B) func() error {
-	l, addr := listen(b, AFInet)
-	return func() error {
-		c, err := NewSocket(AFInet, DescSocketTCP)
-		if err != nil {
-			return err
-		}
-		defer c.Close()
-		if err := c.Connect(addr, IntervalNoTimeout); err != nil {
-			return err
-		}
-		s, _, err := l.Accept(IntervalNoTimeout)
-		if err != nil {
-			return err
-		}
-		return s.Close()
-	}
-}
-
-func netAccept(b *testing.B) func() error {
-	l, err := workload.Net{}.TCPListener()
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { l.Close() })
-	return l.ConnectAccept
-}
-
-func nsprUDP(b *testing.B) (func([]byte) error, func([]byte) error) {
-	tx, rx, _, to := nsprUDPPair(b)
-	send := func(p []byte) error {
-		_, err := tx.SendTo(p, to, IntervalNoTimeout)
-		return err
-	}
-	recv := func(p []byte) error {
-		_, _, err := rx.RecvFrom(p, IntervalNoTimeout)
-		return err
-	}
-	return send, recv
-}
-
-func netUDP(b *testing.B) (func([]byte) error, func([]byte) error) {
-	d, err := workload.Net{}.UDPPair()
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { d.Close() })
-	return d.Send, d.Recv
+	b.Cleanup(func() { workload.CloseAll(c, s) })
+	return c, s
 }
 
 // BenchmarkTCPBulk streams 64 KiB chunks one way over loopback TCP; the
 // receiver reads into a 64 KiB buffer. MB/s is the throughput.
 func BenchmarkTCPBulk(b *testing.B) {
-	forImpls(b, func(b *testing.B, impl benchImpl) {
-		client, server := impl.stream(b)
+	forImpls(b, func(b *testing.B, impl workload.Impl) {
+		client, server := tcpPair(b, impl)
 		b.SetBytes(bulkChunk)
 		b.ReportAllocs()
 		b.ResetTimer()
@@ -139,13 +69,13 @@ func BenchmarkTCPBulk(b *testing.B) {
 func BenchmarkTCPPingPong(b *testing.B) {
 	for _, size := range []int{1, 64} {
 		b.Run(map[int]string{1: "1B", 64: "64B"}[size], func(b *testing.B) {
-			forImpls(b, func(b *testing.B, impl benchImpl) { pingPong(b, impl, size) })
+			forImpls(b, func(b *testing.B, impl workload.Impl) { pingPong(b, impl, size) })
 		})
 	}
 }
 
-func pingPong(b *testing.B, impl benchImpl, size int) {
-	client, server := impl.stream(b)
+func pingPong(b *testing.B, impl workload.Impl, size int) {
+	client, server := tcpPair(b, impl)
 	rtt := make([]time.Duration, b.N)
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -170,16 +100,13 @@ func reportLatency(b *testing.B, rtt []time.Duration) {
 // BenchmarkTCPAccept connects, accepts and closes both ends in lock-step, as
 // a server handling short connections does. conn/s is connections a second.
 func BenchmarkTCPAccept(b *testing.B) {
-	forImpls(b, func(b *testing.B, impl benchImpl) {
-		once := impl.accept(b)
-		b.ReportAllocs()
-		b.ResetTimer()
-		for range b.N {
-			if err := once(); err != nil {
-				b.Fatal(err)
-			}
+	forImpls(b, func(b *testing.B, impl workload.Impl) {
+		l, err := impl.TCPListener()
+		if err != nil {
+			b.Fatal(err)
 		}
-		b.StopTimer()
+		defer l.Close()
+		benchLoop(b, l.ConnectAccept)
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "conn/s")
 	})
 }
@@ -188,12 +115,16 @@ func BenchmarkTCPAccept(b *testing.B) {
 // of 32 and reads each burst back, one system call per datagram each way.
 // pkt/s is datagrams a second.
 func BenchmarkUDP(b *testing.B) {
-	forImpls(b, func(b *testing.B, impl benchImpl) {
-		send, recv := impl.udp(b)
+	forImpls(b, func(b *testing.B, impl workload.Impl) {
+		d, err := impl.UDPPair()
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer d.Close()
 		b.SetBytes(udpSize)
 		b.ReportAllocs()
 		b.ResetTimer()
-		if err := workload.UDP(datagramFuncs{send, recv}, b.N, udpSize, udpBurst); err != nil {
+		if err := workload.UDP(d, b.N, udpSize, udpBurst); err != nil {
 			b.Fatal(err)
 		}
 		b.StopTimer()
@@ -201,32 +132,16 @@ func BenchmarkUDP(b *testing.B) {
 	})
 }
 
-// datagramFuncs makes a benchImpl's udp functions a workload.Datagrams.
-type datagramFuncs struct{ send, recv func([]byte) error }
-
-func (d datagramFuncs) Send(p []byte) error { return d.send(p) }
-func (d datagramFuncs) Recv(p []byte) error { return d.recv(p) }
-func (d datagramFuncs) Close() error        { return nil }
-
-// idleSockets returns n bound UDP sockets with nothing queued and, last, one
-// that has sent itself a datagram and so stays readable.
-func idleSockets(b *testing.B, n int) []*Socket {
-	socks := make([]*Socket, n+1)
-	for i := range socks {
-		socks[i] = newTestSocket(b, AFInet, DescSocketUDP)
-		if err := socks[i].Bind(loopback(AFInet, 0)); err != nil {
-			b.Fatal(err)
-		}
-	}
-	ready := socks[n]
-	self, err := ready.SockName()
-	if err == nil {
-		_, err = ready.SendTo([]byte("x"), self, IntervalNoTimeout)
-	}
+// idleSockets returns nsprimpl's poll_idle sockets: n idle bound UDP
+// sockets and, last, one that has sent itself a datagram and so stays
+// readable, closed when b ends.
+func idleSockets(b *testing.B, n int) *nsprimpl.IdleSet {
+	set, err := nsprimpl.NewIdleSet(n)
 	if err != nil {
 		b.Fatal(err)
 	}
-	return socks
+	b.Cleanup(func() { set.Close() })
+	return set
 }
 
 // BenchmarkPollIdle polls N idle sockets and one readable one for reading,
@@ -240,22 +155,13 @@ func idleSockets(b *testing.B, n int) []*Socket {
 func BenchmarkPollIdle(b *testing.B) {
 	for _, n := range []int{100, 1000, 10000} {
 		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
-			socks := idleSockets(b, n)
+			set := idleSockets(b, n)
 			b.Run("impl=net", func(b *testing.B) {
-				fds := make([]unix.PollFd, len(socks))
-				for i, s := range socks {
-					fd, _ := s.Fileno()
-					fds[i] = unix.PollFd{Fd: int32(fd), Events: unix.POLLIN}
+				fds := make([]int, len(set.Descs))
+				for i, d := range set.Descs {
+					fds[i], _ = d.Socket.Fileno()
 				}
-				b.ReportAllocs()
-				b.ResetTimer()
-				for range b.N {
-					if got, err := unix.Poll(fds, -1); err != nil || got != 1 || fds[n].Revents&unix.POLLIN == 0 {
-						b.Fatalf("poll = %d, %v; want the last socket readable", got, err)
-					}
-				}
-				b.StopTimer()
-				b.ReportMetric(b.Elapsed().Seconds()*1e6/float64(b.N), "us")
+				benchPolls(b, workload.NewPollFDs(fds))
 			})
 			// Each run of the benchmark goes on where the last stopped,
 			// so that no list comes back soon (a list polled twice gets a
@@ -264,16 +170,14 @@ func BenchmarkPollIdle(b *testing.B) {
 			b.Run("impl=nspr", func(b *testing.B) {
 				// Window i of ring is the sockets rotated by i: every window
 				// holds them all, and each starts at another socket.
-				ring := make([]PollDesc, 2*len(socks))
-				for i := range ring {
-					ring[i] = PollDesc{Socket: socks[i%len(socks)], InFlags: PollRead}
-				}
-				out := make([]PollFlags, len(socks))
+				k := len(set.Descs)
+				ring := append(slices.Clip(set.Descs), set.Descs...)
+				out := make([]nspr.PollFlags, k)
 				b.ReportAllocs()
 				b.ResetTimer()
 				for i := range b.N {
-					w := (polled + i) % len(socks)
-					if got, err := PollInto(ring[w:w+len(socks)], out, IntervalNoTimeout); err != nil || got != 1 || out[n-w] != PollRead {
+					w := (polled + i) % k
+					if got, err := nspr.PollInto(ring[w:w+k], out, nspr.IntervalNoTimeout); err != nil || got != 1 || out[n-w] != nspr.PollRead {
 						b.Fatalf("Poll = %d, %v; want the last socket readable", got, err)
 					}
 				}
@@ -285,6 +189,25 @@ func BenchmarkPollIdle(b *testing.B) {
 	}
 }
 
+// benchPolls times b.N polls of set, each of which must find the last
+// socket alone readable, in microseconds a poll (us).
+func benchPolls(b *testing.B, set interface{ Poll() error }) {
+	benchLoop(b, set.Poll)
+	b.ReportMetric(b.Elapsed().Seconds()*1e6/float64(b.N), "us")
+}
+
+// benchLoop times b.N calls of once, stopping at its first error.
+func benchLoop(b *testing.B, once func() error) {
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if err := once(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+}
+
 // BenchmarkPollIdleKept is BenchmarkPollIdle's workload polled as a
 // server's loop does, the same list every time: nspr answers from the epoll
 // set it keeps for the list. The first Poll (a scan) and the second (which
@@ -294,30 +217,16 @@ func BenchmarkPollIdle(b *testing.B) {
 func BenchmarkPollIdleKept(b *testing.B) {
 	for _, n := range []int{100, 1000, 10000} {
 		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
-			socks := idleSockets(b, n)
+			set := idleSockets(b, n)
 			b.Run("impl=nspr", func(b *testing.B) {
-				descs := make([]PollDesc, len(socks))
-				for i, s := range socks {
-					descs[i] = PollDesc{Socket: s, InFlags: PollRead}
-				}
-				out := make([]PollFlags, len(descs))
-				poll := func() {
-					if got, err := PollInto(descs, out, IntervalNoTimeout); err != nil || got != 1 || out[n] != PollRead {
-						b.Fatalf("Poll = %d, %v; want the last socket readable", got, err)
+				for range 3 { // the scan, the set's build, a first use of the set
+					if err := set.Poll(); err != nil {
+						b.Fatal(err)
 					}
 				}
-				for range 3 { // the scan, the set's build, a first use of the set
-					poll()
-				}
-				b.ReportAllocs()
-				b.ResetTimer()
-				for range b.N {
-					poll()
-				}
-				b.StopTimer()
-				b.ReportMetric(b.Elapsed().Seconds()*1e6/float64(b.N), "us")
+				benchPolls(b, set)
 			})
-			benchRawKernelSet(b, socks)
+			benchRawKernelSet(b, set.Descs)
 		})
 	}
 }
@@ -329,30 +238,30 @@ func BenchmarkPollIdleKept(b *testing.B) {
 func BenchmarkPollerWait(b *testing.B) {
 	for _, n := range []int{100, 1000, 10000} {
 		b.Run(fmt.Sprintf("N=%d", n), func(b *testing.B) {
-			socks := idleSockets(b, n)
+			set := idleSockets(b, n)
 			b.Run("impl=nspr", func(b *testing.B) {
-				p, err := NewPoller()
+				p, err := nspr.NewPoller()
 				if err != nil {
 					b.Fatal(err)
 				}
 				defer p.Close()
-				for _, s := range socks {
-					if err := p.Add(s, PollRead); err != nil {
+				for _, d := range set.Descs {
+					if err := p.Add(d.Socket, d.InFlags); err != nil {
 						b.Fatal(err)
 					}
 				}
-				events := make([]PollEvent, 64)
+				events := make([]nspr.PollEvent, 64)
 				b.ReportAllocs()
 				b.ResetTimer()
 				for range b.N {
-					if got, err := p.Wait(events, IntervalNoTimeout); err != nil || got != 1 || events[0].Socket != socks[n] {
+					if got, err := p.Wait(events, nspr.IntervalNoTimeout); err != nil || got != 1 || events[0].Socket != set.Descs[n].Socket {
 						b.Fatalf("Wait = %d, %v; want the last socket readable", got, err)
 					}
 				}
 				b.StopTimer()
 				b.ReportMetric(b.Elapsed().Seconds()*1e6/float64(b.N), "us")
 			})
-			benchRawKernelSet(b, socks)
+			benchRawKernelSet(b, set.Descs)
 		})
 	}
 }
@@ -366,7 +275,7 @@ func BenchmarkPollerWait(b *testing.B) {
 func BenchmarkReadLine(b *testing.B) {
 	for _, lr := range lineReaders {
 		b.Run("impl="+lr.name, func(b *testing.B) {
-			client, server := lr.stream(b)
+			client, server := tcpPair(b, lr.impl)
 			readLines(b, client, lr.reader(b, server))
 		})
 	}
@@ -381,7 +290,7 @@ func BenchmarkReadLineBuffered(b *testing.B) {
 	per := len(blk) / lineLen
 	for _, lr := range lineReaders {
 		b.Run("impl="+lr.name, func(b *testing.B) {
-			client, server := lr.stream(b)
+			client, server := tcpPair(b, lr.impl)
 			readLine := lr.reader(b, server)
 			p := make([]byte, 256)
 			b.ReportAllocs()
@@ -402,33 +311,31 @@ func BenchmarkReadLineBuffered(b *testing.B) {
 	}
 }
 
-// lineReaders are the line readers the readline benchmarks compare.
+// lineReaders are the line readers the readline benchmarks compare, each
+// over a TCP pair of impl: nspr's and net's are package workload's readers.
 var lineReaders = []struct {
 	name   string
-	stream func(b *testing.B) (client, server io.ReadWriter)
+	impl   workload.Impl
 	reader func(b *testing.B, server io.ReadWriter) func(p []byte) (int, error)
 }{
-	{"nspr", nsprStream, func(b *testing.B, server io.ReadWriter) func([]byte) (int, error) {
-		s := server.(*Socket)
-		return func(p []byte) (int, error) { return s.ReadLineInto(p, IntervalNoTimeout) }
-	}},
-	{"nspr-reader", nsprStream, func(b *testing.B, server io.ReadWriter) func([]byte) (int, error) {
-		r, err := server.(*Socket).LineReader()
+	{"nspr", nsprimpl.Impl{}, implLineReader(nsprimpl.Impl{})},
+	{"nspr-reader", nsprimpl.Impl{}, func(b *testing.B, server io.ReadWriter) func([]byte) (int, error) {
+		r, err := server.(*nspr.Socket).LineReader()
 		if err != nil {
 			b.Fatal(err)
 		}
 		b.Cleanup(func() { r.Release() })
-		return func(p []byte) (int, error) { return r.ReadLineInto(p, IntervalNoTimeout) }
+		return func(p []byte) (int, error) { return r.ReadLineInto(p, nspr.IntervalNoTimeout) }
 	}},
-	{"nspr-batch", nsprStream, func(b *testing.B, server io.ReadWriter) func([]byte) (int, error) {
-		s := server.(*Socket)
+	{"nspr-batch", nsprimpl.Impl{}, func(b *testing.B, server io.ReadWriter) func([]byte) (int, error) {
+		s := server.(*nspr.Socket)
 		buf := make([]byte, 16<<10)
 		var lines [256][]byte
 		next, count := 0, 0
 		return func(p []byte) (int, error) {
 			if next == count {
 				var err error
-				if count, err = s.ReadLinesInto(buf, lines[:], IntervalNoTimeout); err != nil || count == 0 {
+				if count, err = s.ReadLinesInto(buf, lines[:], nspr.IntervalNoTimeout); err != nil || count == 0 {
 					return 0, err
 				}
 				next = 0
@@ -437,9 +344,12 @@ var lineReaders = []struct {
 			return len(lines[next-1]), nil // already in the caller's buffer
 		}
 	}},
-	{"net", netStream, func(b *testing.B, server io.ReadWriter) func([]byte) (int, error) {
-		return workload.Net{}.LineReader(server)
-	}},
+	{"net", workload.Net{}, implLineReader(workload.Net{})},
+}
+
+// implLineReader returns impl's own line reader, for lineReaders.
+func implLineReader(impl workload.Impl) func(b *testing.B, server io.ReadWriter) func([]byte) (int, error) {
+	return func(b *testing.B, server io.ReadWriter) func([]byte) (int, error) { return impl.LineReader(server) }
 }
 
 // BenchmarkReadLineCrossed swaps the ends of BenchmarkReadLine to tell a
@@ -449,17 +359,17 @@ var lineReaders = []struct {
 // as ReadLineInto's fills.
 func BenchmarkReadLineCrossed(b *testing.B) {
 	b.Run("send=net/read=nspr", func(b *testing.B) {
-		client, server := netStream(b)
-		s, err := FromConn(server.(net.Conn))
+		client, server := tcpPair(b, workload.Net{})
+		s, err := nspr.FromConn(server.(net.Conn))
 		if err != nil {
 			b.Fatal(err)
 		}
 		defer s.Close()
-		readLines(b, client, func(p []byte) (int, error) { return s.ReadLineInto(p, IntervalNoTimeout) })
+		readLines(b, client, func(p []byte) (int, error) { return s.ReadLineInto(p, nspr.IntervalNoTimeout) })
 	})
 	b.Run("send=nspr/read=bufio-over-nspr", func(b *testing.B) {
-		client, server := nsprStream(b)
-		readLines(b, client, workload.Net{}.LineReader(server.(*Socket).Conn()))
+		client, server := tcpPair(b, nsprimpl.Impl{})
+		readLines(b, client, workload.Net{}.LineReader(server.(*nspr.Socket).Conn()))
 	})
 }
 

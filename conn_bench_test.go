@@ -1,13 +1,15 @@
 //go:build linux || darwin || freebsd
 
-package nspr
+package nspr_test
 
 import (
 	"net"
 	"testing"
 	"time"
 
+	"github.com/nspr-go/nspr"
 	"github.com/nspr-go/nspr/internal/workload"
+	"github.com/nspr-go/nspr/internal/workload/nsprimpl"
 )
 
 // BenchmarkConnPingPong runs 64-byte round trips through the net.Conn view
@@ -20,11 +22,11 @@ func BenchmarkConnPingPong(b *testing.B) {
 		pair func(b *testing.B) (net.Conn, net.Conn)
 	}{
 		{"nspr-conn", func(b *testing.B) (net.Conn, net.Conn) {
-			c, s := nsprStream(b)
-			return c.(*Socket).Conn(), s.(*Socket).Conn()
+			c, s := tcpPair(b, nsprimpl.Impl{})
+			return c.(*nspr.Socket).Conn(), s.(*nspr.Socket).Conn()
 		}},
 		{"net", func(b *testing.B) (net.Conn, net.Conn) {
-			c, s := netStream(b)
+			c, s := tcpPair(b, workload.Net{})
 			return c.(net.Conn), s.(net.Conn)
 		}},
 	}

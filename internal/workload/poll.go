@@ -13,7 +13,8 @@ import (
 // sent itself a datagram. Go's net has no poll call, so Poll is poll(2) on
 // their descriptors, called from Go: the floor any poll can reach.
 func (Net) IdleSockets(n int) (IdleSet, error) {
-	set := &netIdleSet{fds: make([]unix.PollFd, 0, n+1)}
+	set := &netIdleSet{}
+	fds := make([]int, 0, n+1)
 	lo := net.UDPAddrFromAddrPort(netip.MustParseAddrPort("127.0.0.1:0"))
 	for range n + 1 {
 		c, err := net.ListenUDP("udp", lo)
@@ -27,8 +28,9 @@ func (Net) IdleSockets(n int) (IdleSet, error) {
 			set.Close()
 			return nil, err
 		}
-		set.fds = append(set.fds, unix.PollFd{Fd: int32(fd), Events: unix.POLLIN})
+		fds = append(fds, fd)
 	}
+	set.PollFDs = NewPollFDs(fds)
 	ready := set.conns[n]
 	if _, err := ready.WriteTo([]byte("x"), ready.LocalAddr()); err != nil {
 		set.Close()
@@ -49,16 +51,33 @@ func rawFD(c *net.UDPConn) (int, error) {
 }
 
 type netIdleSet struct {
+	PollFDs
 	conns []*net.UDPConn
-	fds   []unix.PollFd
 }
 
-func (s *netIdleSet) Poll() error {
-	got, err := unix.Poll(s.fds, -1)
+// PollFDs polls descriptors for reading with poll(2), called from Go: the
+// floor of any poll of them, and Go's net's column of the poll_idle
+// workloads, since net has no poll call.
+type PollFDs []unix.PollFd
+
+// NewPollFDs returns a PollFDs of fds, of which only the last should be
+// readable.
+func NewPollFDs(fds []int) PollFDs {
+	p := make(PollFDs, len(fds))
+	for i, fd := range fds {
+		p[i] = unix.PollFd{Fd: int32(fd), Events: unix.POLLIN}
+	}
+	return p
+}
+
+// Poll polls every descriptor once, waiting without limit, and fails
+// unless exactly the last one is reported readable.
+func (p PollFDs) Poll() error {
+	got, err := unix.Poll(p, -1)
 	if err != nil {
 		return err
 	}
-	return CheckLastReady(got, s.fds[len(s.fds)-1].Revents&unix.POLLIN != 0)
+	return CheckLastReady(got, p[len(p)-1].Revents&unix.POLLIN != 0)
 }
 
 func (s *netIdleSet) Close() error {

@@ -3,9 +3,10 @@
 // implementation satisfies, so that the nspr command's bench and the Go
 // benchmarks of the root package time the same code.
 //
-// This package imports only the standard library, so the root package's own
-// tests can use it; the nspr implementation lives in package nsprimpl below
-// it, the standard library's here (Net).
+// This package does not import nspr, so the root package's own tests can
+// use it; the nspr implementation lives in package nsprimpl below it, the
+// standard library's here (Net). The root package's benchmarks run over
+// both from package nspr_test, which may import nsprimpl.
 package workload
 
 import (

@@ -152,7 +152,25 @@ func (d *datagrams) Close() error { return workload.CloseAll(d.tx, d.rx) }
 // IdleSockets returns n idle loopback UDP sockets and one that has sent
 // itself a datagram, polled with PollInto.
 func (Impl) IdleSockets(n int) (workload.IdleSet, error) {
-	set := &idleSet{descs: make([]nspr.PollDesc, 0, n+1), out: make([]nspr.PollFlags, n+1)}
+	set, err := NewIdleSet(n)
+	if err != nil {
+		return nil, err
+	}
+	return set, nil
+}
+
+// IdleSet is the poll_idle workload's sockets: n idle loopback UDP sockets
+// and, last, one that has sent itself a datagram, each asked for reading.
+// Poll polls them with PollInto; the root package's benchmarks poll Descs
+// in other ways too (rotated, with a Poller, from epoll).
+type IdleSet struct {
+	Descs []nspr.PollDesc
+	out   []nspr.PollFlags
+}
+
+// NewIdleSet returns an IdleSet of n idle sockets and a readable one.
+func NewIdleSet(n int) (*IdleSet, error) {
+	set := &IdleSet{Descs: make([]nspr.PollDesc, 0, n+1), out: make([]nspr.PollFlags, n+1)}
 	var self nspr.NetworkAddress
 	for range n + 1 {
 		s, addr, err := bound(nspr.DescSocketUDP)
@@ -160,32 +178,30 @@ func (Impl) IdleSockets(n int) (workload.IdleSet, error) {
 			set.Close()
 			return nil, err
 		}
-		set.descs = append(set.descs, nspr.PollDesc{Socket: s, InFlags: nspr.PollRead})
+		set.Descs = append(set.Descs, nspr.PollDesc{Socket: s, InFlags: nspr.PollRead})
 		self = addr
 	}
-	if _, err := set.descs[n].Socket.SendTo([]byte("x"), self, nspr.IntervalNoTimeout); err != nil {
+	if _, err := set.Descs[n].Socket.SendTo([]byte("x"), self, nspr.IntervalNoTimeout); err != nil {
 		set.Close()
 		return nil, err
 	}
 	return set, nil
 }
 
-type idleSet struct {
-	descs []nspr.PollDesc
-	out   []nspr.PollFlags
-}
-
-func (s *idleSet) Poll() error {
-	got, err := nspr.PollInto(s.descs, s.out, nspr.IntervalNoTimeout)
+// Poll polls every socket for reading once with PollInto, and fails unless
+// exactly the last one is reported readable.
+func (s *IdleSet) Poll() error {
+	got, err := nspr.PollInto(s.Descs, s.out, nspr.IntervalNoTimeout)
 	if err != nil {
 		return err
 	}
 	return workload.CheckLastReady(got, s.out[len(s.out)-1]&nspr.PollRead != 0)
 }
 
-func (s *idleSet) Close() error {
-	closers := make([]io.Closer, len(s.descs))
-	for i, d := range s.descs {
+// Close closes every socket.
+func (s *IdleSet) Close() error {
+	closers := make([]io.Closer, len(s.Descs))
+	for i, d := range s.Descs {
 		closers[i] = d.Socket
 	}
 	return workload.CloseAll(closers...)
