@@ -79,6 +79,7 @@ var errnoOverrides = map[string]map[syscall.Errno]ErrorCode{
 	"getsockopt":  {syscall.EINVAL: BufferOverflowError, syscall.ENOMEM: InsufficientResourcesError},
 	"setsockopt":  {syscall.EINVAL: BufferOverflowError, syscall.ENOMEM: InsufficientResourcesError},
 	"close":       {syscall.ETIMEDOUT: RemoteFileError},
+	"available":   {syscall.EINVAL: BadDescriptorError},
 }
 
 // mapErrno returns the NSPR code for errno raised by the system call behind

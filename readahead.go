@@ -2,6 +2,8 @@ package nspr
 
 import (
 	"bytes"
+	"runtime"
+	"sync"
 	"sync/atomic"
 )
 
@@ -32,6 +34,10 @@ type readAhead struct {
 	// arrive or the buffer drains, not on every line: while it is set the
 	// buffer holds no '\n', so no line is taken from it.
 	offered atomic.Bool
+
+	// waiting is 1 + the buffered bytes while a line call waits for more
+	// with rd.mu held, else 0, for Available, which must not wait either.
+	waiting atomic.Int32
 }
 
 // ready says, without rd.mu, whether Poll should report the buffered bytes
@@ -44,6 +50,32 @@ func (b *readAhead) setOffered(v bool) {
 	if b.offered.Load() != v {
 		b.offered.Store(v)
 	}
+}
+
+// heldBusyTries bounds how often held yields to a holder of rd.mu that is
+// not waiting for data, so that it always returns.
+const heldBusyTries = 1000
+
+// held returns how many bytes are buffered, reading them under lock (rd.mu
+// of the socket, passed in) if it is free, else from waiting while the
+// holder waits for data. A holder busy with the buffer holds the lock only
+// briefly: held yields to it a bounded number of times.
+func (b *readAhead) held(lock *sync.Mutex) int {
+	for range heldBusyTries {
+		if !b.pending.Load() {
+			return 0
+		}
+		if lock.TryLock() {
+			n := b.buffered()
+			lock.Unlock()
+			return n
+		}
+		if w := b.waiting.Load(); w > 0 {
+			return int(w - 1)
+		}
+		runtime.Gosched()
+	}
+	return 0
 }
 
 func (b *readAhead) buffered() int { return b.w - b.r }

@@ -48,7 +48,14 @@ func (s *Socket) readLocked(op string, p []byte, w wait) (int, error) {
 		return n, err
 	}
 	io.kind, io.p = opRead, p
+	held := s.ra.buffered()
+	if held > 0 {
+		s.ra.waiting.Store(int32(held) + 1) // for Available while this waits
+	}
 	err := s.run(op, io, false, w)
+	if held > 0 {
+		s.ra.waiting.Store(0)
+	}
 	io.p = nil
 	if err != nil {
 		return 0, err

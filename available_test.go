@@ -1,0 +1,127 @@
+//go:build linux || darwin || freebsd
+
+package nspr
+
+import (
+	"testing"
+	"time"
+)
+
+// TestAvailable checks PR_Available on each kind of socket against what
+// NSPR returns: the kernel's count plus the read-ahead bytes on a stream,
+// the size of the next datagram on UDP, PR_BAD_DESCRIPTOR_ERROR on a
+// listening socket.
+func TestAvailable(t *testing.T) {
+	avail := func(s *Socket) int {
+		t.Helper()
+		n, err := s.Available()
+		n64, err64 := s.Available64()
+		if err != nil || err64 != nil || int64(n) != n64 {
+			t.Fatalf("Available: %d, %v; Available64: %d, %v", n, err, n64, err64)
+		}
+		return n
+	}
+	settle := func(s *Socket, want int) int {
+		t.Helper()
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+			if n := avail(s); n == want {
+				return n
+			}
+		}
+		return avail(s)
+	}
+	t.Run("stream", func(t *testing.T) {
+		client, server := connectedPair(t, AFInet)
+		if n := avail(server); n != 0 {
+			t.Errorf("empty: %d", n)
+		}
+		client.Send(make([]byte, 77), IntervalNoTimeout)
+		if n := settle(server, 77); n != 77 {
+			t.Errorf("after 77 bytes: %d", n)
+		}
+		server.Recv(make([]byte, 77), IntervalNoTimeout)
+		client.Send([]byte("line\npartial"), IntervalNoTimeout)
+		if _, err := server.ReadLine(0, SecondsToInterval(5)); err != nil {
+			t.Fatal(err)
+		}
+		if n := avail(server); n != len("partial") {
+			t.Errorf("with 7 bytes read ahead: %d", n)
+		}
+		client.Send([]byte("123"), IntervalNoTimeout)
+		if n := settle(server, 10); n != 10 {
+			t.Errorf("with 7 read ahead and 3 in the kernel: %d", n)
+		}
+	})
+	t.Run("while-a-line-waits", func(t *testing.T) {
+		client, server := connectedPair(t, AFInet)
+		done := make(chan error, 1)
+		go func() {
+			_, err := server.ReadLine(0, SecondsToInterval(10))
+			done <- err
+		}()
+		client.Send([]byte("no newline yet"), IntervalNoTimeout)
+		if n := settle(server, len("no newline yet")); n != len("no newline yet") {
+			t.Errorf("while ReadLine waits with 14 bytes: %d", n)
+		}
+		client.Send([]byte("\n"), IntervalNoTimeout)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("line-reader", func(t *testing.T) {
+		client, server := connectedPair(t, AFInet)
+		lr, err := server.LineReader()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer lr.Release()
+		client.Send([]byte("line\nrest"), IntervalNoTimeout)
+		p := make([]byte, 64)
+		if _, err := lr.ReadLineInto(p, SecondsToInterval(5)); err != nil {
+			t.Fatal(err)
+		}
+		// Held between its calls: the 4 bytes read ahead are not counted,
+		// and Available does not wait for the reader.
+		start := time.Now()
+		if n := avail(server); n != 0 || time.Since(start) > time.Second {
+			t.Errorf("with a LineReader holding 4 bytes between calls: %d after %v, want 0 at once", n, time.Since(start))
+		}
+		done := make(chan error, 1)
+		go func() {
+			_, err := lr.ReadLineInto(p, SecondsToInterval(10))
+			done <- err
+		}()
+		if n := settle(server, 4); n != 4 {
+			t.Errorf("while the LineReader waits with 4 bytes: %d", n)
+		}
+		client.Send([]byte("\n"), IntervalNoTimeout)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("udp", func(t *testing.T) {
+		a, b, _, bAddr := nsprUDPPair(t)
+		if n := avail(b); n != 0 {
+			t.Errorf("empty: %d", n)
+		}
+		a.SendTo(make([]byte, 100), bAddr, IntervalNoTimeout)
+		a.SendTo(make([]byte, 200), bAddr, IntervalNoTimeout)
+		if n := settle(b, 100); n != 100 {
+			t.Errorf("with datagrams of 100 and 200 bytes queued: %d, want the first's size", n)
+		}
+	})
+	t.Run("listening", func(t *testing.T) {
+		l, _ := listen(t, AFInet)
+		_, err := l.Available()
+		wantCode(t, "Available on a listening socket", err, BadDescriptorError)
+	})
+	t.Run("closed", func(t *testing.T) {
+		s := newTestSocket(t, AFInet, DescSocketTCP)
+		if n := avail(s); n != 0 {
+			t.Errorf("unconnected: %d", n)
+		}
+		s.Close()
+		_, err := s.Available64()
+		wantCode(t, "Available64 after Close", err, BadDescriptorError)
+	})
+}
