@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"net"
 	"runtime"
 	"testing"
 	"time"
@@ -263,5 +264,48 @@ func TestAcceptAllocs(t *testing.T) {
 	}
 	if perConn := (after.TotalAlloc - before.TotalAlloc) / runs; perConn > maxBytes {
 		t.Errorf("%d bytes allocated per connection, want at most %d (Socket is %d bytes)", perConn, maxBytes, unsafe.Sizeof(Socket{}))
+	}
+}
+
+// TestWritevAllocs checks that Writev of 16 buffers of 64 bytes, and the
+// view's WriteBuffers, allocate nothing once the socket has written a vector.
+func TestWritevAllocs(t *testing.T) {
+	client, server := connectedPair(t, AFInet)
+	bufs := make([][]byte, 16)
+	for i := range bufs {
+		bufs[i] = make([]byte, 64)
+	}
+	nb := make(net.Buffers, len(bufs))
+	buf := make([]byte, 16*64)
+	for _, tc := range []struct {
+		name  string
+		write func() (int64, error)
+	}{
+		{"Writev/no-timeout", func() (int64, error) { n, err := client.Writev(bufs, IntervalNoTimeout); return int64(n), err }},
+		{"Writev/timeout", func() (int64, error) { n, err := client.Writev(bufs, SecondsToInterval(5)); return int64(n), err }},
+		{"Writev/no-wait", func() (int64, error) { n, err := client.Writev(bufs, IntervalNoWait); return int64(n), err }},
+		{"WriteBuffers", func() (int64, error) {
+			copy(nb, bufs)
+			v := nb
+			return client.Conn().WriteBuffers(&v)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var err error
+			allocs := testing.AllocsPerRun(200, func() {
+				if n, e := tc.write(); (e != nil || n != int64(len(buf))) && err == nil {
+					err = fmt.Errorf("wrote %d bytes, %v", n, e)
+				}
+				if _, e := io.ReadFull(server, buf); e != nil && err == nil {
+					err = e
+				}
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if allocs != 0 {
+				t.Errorf("%v allocations per call, want 0", allocs)
+			}
+		})
 	}
 }

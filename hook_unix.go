@@ -26,6 +26,10 @@ var (
 	sysAccept   = rawAccept
 	sysConnect  = rawConnect
 	sysPollNow  = rawPollNow // poll(2) with a zero timeout
+
+	sysSendmsg  = rawSendmsg  // Writev: sendmsg(2) of an I/O vector
+	sysSendfile = rawSendfile // SendFile and ReadFrom a file: sendfile(2), advancing *off
+	sysSplice   = rawSplice   // ReadFrom and WriteTo between sockets: splice(2), Linux only
 )
 
 // rawRecv is recv(2), as PR_Recv calls it, rather than read(2): a socket's
@@ -56,6 +60,16 @@ func rawSendto(fd int, p []byte, rsa *unix.RawSockaddrAny, size uint32) (int, sy
 func rawConnect(fd int, rsa *unix.RawSockaddrAny, size uint32) syscall.Errno {
 	_, _, e := unix.RawSyscall(unix.SYS_CONNECT, uintptr(fd), uintptr(unsafe.Pointer(rsa)), uintptr(size))
 	return e
+}
+
+// rawSendmsg sends the vector iov with msg as its header.
+func rawSendmsg(fd int, msg *unix.Msghdr, iov []unix.Iovec) (int, syscall.Errno) {
+	if len(iov) > 0 {
+		msg.Iov = &iov[0]
+	}
+	msg.SetIovlen(len(iov))
+	n, _, e := unix.RawSyscall(unix.SYS_SENDMSG, uintptr(fd), uintptr(unsafe.Pointer(msg)), msgNoSignal)
+	return int(n), e
 }
 
 // bufPtr returns the address of p's first byte, or a valid dummy address for

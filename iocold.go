@@ -9,10 +9,10 @@ import (
 
 // ioCold is the part of a direction that only some sockets use: the views'
 // deadlines and the context calls (which another goroutine may change while
-// a call waits), the batch calls and the RawConn calls, and in the read
-// direction two things of the whole socket: what a listener's Listener view
-// does to the connections it accepts, and the PollableEvent a descriptor
-// belongs to. Kept out of ioOp and allocated on first use, it leaves the
+// a call waits), the batch calls, the RawConn calls and the transfers
+// (Writev, SendFile, splice), and in the read direction two things of the
+// whole socket: what a listener's Listener view does to the connections it
+// accepts, and the PollableEvent a descriptor belongs to. Kept out of ioOp and allocated on first use, it leaves the
 // Socket of a plain connection, such as each one Accept returns, in the
 // allocator's 512-byte class. Send, SendTo and Accept never touch it; Recv
 // and RecvFrom load its pointer only (see batchOrNil), as the views' calls do
@@ -29,6 +29,7 @@ type ioCold struct {
 
 	batch *batchOp              // SendToBatch and RecvFromBatch; allocated on first use; guarded by ioOp.mu
 	raw   func(fd uintptr) bool // opRaw: a RawConn caller's function; guarded by ioOp.mu
+	xfer  *transferOp           // Writev, SendFile and splice (transfer.go); allocated on first use; guarded by ioOp.mu
 
 	accepted connDefaults   // the read direction of a listener: see Socket.acceptedDefaults
 	event    *PollableEvent // the read direction of a PollableEvent's descriptor: see Socket.pollableEvent

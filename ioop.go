@@ -28,6 +28,9 @@ const (
 	opSendBatch               // sendmmsg(2) (a sendto loop elsewhere), until all are sent
 	opRecvBatch               // recvmmsg(2) (a recvfrom loop elsewhere) of what is queued
 	opRaw                     // the function of a RawConn's Read or Write
+	opWritev                  // sendmsg(2) of an I/O vector, until all is sent (transfer.go)
+	opSendFile                // sendfile(2), until the count is sent or the file ends (transfer.go)
+	opSplice                  // splice(2) between the socket and a pipe (transfer.go)
 )
 
 // ioOp is one direction (read or write) of a socket: the arguments and
@@ -87,6 +90,8 @@ func (io *ioOp) try(fd uintptr) bool {
 			}
 		case opRecvBatch:
 			n, e = io.coldp.Load().batch.recv(int(fd))
+		case opWritev, opSendFile, opSplice:
+			return io.tryTransfer(fd)
 		case opRaw:
 			if !io.coldp.Load().raw(fd) {
 				return false
