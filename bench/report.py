@@ -45,6 +45,11 @@ GO_BENCH = {
     "ReadLineBatch": ("readline_batch", "lines/s"),
     "ReadLineReader": ("readline_reader", "lines/s"),
     "TCPAcceptNoMPTCP": ("tcp_accept_nomptcp", "conn/s"),
+    "FileSend": ("file_send", "MB/s"),
+    "FileSendSendfile": ("file_send_sendfile", "MB/s"),
+    "Proxy": ("proxy", "MB/s"),
+    "Writev": ("writev", "ops/s"),
+    "WritevSends": ("writev_sends", "ops/s"),
 }
 
 # The round-trip time percentiles the ping-pong benchmarks report as metrics
@@ -73,6 +78,10 @@ TARGETS = {
     "readline": [("go-net", 1.0)],
     "readline_reader": [("go-net", 1.0)],
     "readline_batch": [("nspr-c", 0.8)],
+    "file_send": [("go-net", 1.0), ("nspr-c", 1.0)],
+    "file_send_sendfile": [("go-net", 1.0), ("nspr-c", 1.0)],
+    "proxy": [("go-net", 1.0)],
+    "writev": [("go-net", 1.0)],
     "many_conns_time": [("go-net", 1.0)],
     "many_conns_rss": [("go-net", 1.0)],
 }
@@ -93,6 +102,10 @@ EXTRA_ROWS = {
     "poll_idle_100_poller": "poll_idle_100",
     "poll_idle_1000_poller": "poll_idle_1000",
     "poll_idle_10000_poller": "poll_idle_10000",
+    "file_send_sendfile": "file_send",
+    "file_send_sendfile_cpu": "file_send_cpu",
+    "writev_sends": "writev",
+    "writev_sends_cpu": "writev_cpu",
 }
 
 # What a row's columns measure where they measure different work, printed
@@ -130,6 +143,7 @@ ORDER = ["tcp_bulk",
          "poll_idle_100_kept", "poll_idle_1000_kept", "poll_idle_10000_kept",
          "poll_idle_100_poller", "poll_idle_1000_poller", "poll_idle_10000_poller",
          "readline", "readline_reader", "readline_batch",
+         "file_send", "file_send_sendfile", "proxy", "writev", "writev_sends",
          "many_conns_time", "many_conns_rss", "many_conns_retrans", "many_conns_cpu"]
 
 # Rows left out of the summary (the full table has them).

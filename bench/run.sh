@@ -32,9 +32,11 @@ done
 if [ "$quick" = 1 ]; then
   bulk=$((64 << 20)) pingpong=5000 accept=5000 udp=50000 lines=500000 conns=2000 waits=2000
   polls="100:500 1000:200"
+  filesize=$((64 << 20)) writevs=20000
 else
   bulk=$((1 << 30)) pingpong=20000 accept=20000 udp=200000 lines=2000000 conns=10000 waits=20000
   polls="100:2000 1000:1000 10000:100"
+  filesize=$((1 << 30)) writevs=200000
 fi
 
 work=$(mktemp -d)
@@ -46,6 +48,10 @@ echo "INFO commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git
 echo "INFO date $(date -u '+%Y-%m-%d %H:%M UTC')" >>"$results"
 
 echo "building" >&2
+# file_send's file, shared by every implementation: random bytes, so that
+# no layer can send it cheaper than a real file.
+export NSPR_BENCH_FILE="$work/file"
+head -c "$filesize" /dev/urandom >"$NSPR_BENCH_FILE"
 gcc -O2 -Wall -o "$work/nsprbench" bench/c/nsprbench.c $(pkg-config --cflags --libs nspr) -lm
 go test -c -o "$work/nspr.test" .
 go build -o "$work/manyconns" ./bench/go/manyconns
@@ -99,11 +105,22 @@ workload() {
   shift 2
   local sub=impl=${impl#go-} row=$name ops=$1
   case $name in
-    tcp_bulk) ops=$(($1 / 65536)) ;;
+    tcp_bulk | proxy) ops=$(($1 / 65536)) ;;
+    file_send) ops=1 ;; # one file per run: the figure is MB/s
     tcp_pingpong) row=tcp_pingpong_${1}B ops=$2 ;;
     poll_idle) row=poll_idle_$1 ops=0 ;; # setting up N sockets would count as much as the polls
   esac
   case "$impl/$name" in
+    nspr-c/proxy | nspr-c/writev | python-nss/file_send | python-nss/proxy | python-nss/writev)
+      ;; # no such call there (python-nss has no PR_TransmitFile, PR_Writev or splice)
+    go-*/file_send)
+      gobench "$row" "$impl" "$ops" "$ops" "^BenchmarkFileSend\$/^$sub\$"
+      if [ "$impl" = go-nspr ]; then gobench file_send_sendfile "$impl" "$ops" "$ops" '^BenchmarkFileSend$/^impl=nspr-sendfile$'; fi ;;
+    go-*/proxy) gobench "$row" "$impl" "$ops" "$ops" "^BenchmarkProxy\$/^$sub\$" ;;
+    go-*/writev)
+      gobench "$row" "$impl" "$ops" "$ops" "^BenchmarkWritev\$/^$sub\$"
+      if [ "$impl" = go-nspr ]; then gobench writev_sends "$impl" "$ops" "$ops" '^BenchmarkWritev$/^impl=nspr-sends$'; fi ;;
+    nspr-c/file_send) timed "$row" "$impl" "$ops" "$c" file_send "$NSPR_BENCH_FILE" 1 ;;
     go-*/tcp_bulk) gobench "$row" "$impl" "$ops" "$ops" "^BenchmarkTCPBulk\$/^$sub\$" ;;
     go-*/tcp_pingpong) gobench "$row" "$impl" "$ops" "$ops" "^BenchmarkTCPPingPong\$/^${1}B\$/^$sub\$" ;;
     go-*/tcp_accept)
@@ -167,6 +184,9 @@ for round in $(seq "$rounds"); do
   run udp_pps "$udp"
   for p in $polls; do run poll_idle "${p%%:*}" "${p##*:}"; done
   run readline "$lines"
+  run file_send "$filesize"
+  run proxy "$bulk"
+  run writev "$writevs"
   # many_conns's time hangs on whether the kernel dropped a connection
   # request (a full listen queue) and the client had to send it again, a
   # second or more later: count the retransmitted segments of each run.

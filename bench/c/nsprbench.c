@@ -1,6 +1,7 @@
 /*
  * nsprbench: the workloads of bench/run.sh against NSPR in C, with PR_Send,
- * PR_Recv, PR_SendTo, PR_RecvFrom, PR_Accept, PR_Connect and PR_Poll.
+ * PR_Recv, PR_SendTo, PR_RecvFrom, PR_Accept, PR_Connect, PR_Poll and
+ * PR_TransmitFile.
  *
  *   cc -O2 -o nsprbench nsprbench.c $(pkg-config --cflags --libs nspr)
  *   nsprbench WORKLOAD ARGS...
@@ -143,6 +144,28 @@ static void tcp_bulk(long long total) {
     PR_JoinThread(t);
     result("tcp_bulk", total / (now() - t0) / 1e6, "MB/s");
     free(chunk);
+    PR_Close(c);
+    PR_Close(s);
+}
+
+/* ---- file_send: PR_TransmitFile of a whole file, COUNT times; PR_Recv into 64 KiB ---- */
+
+static void file_send(const char *path, long count) {
+    PRFileDesc *c, *s;
+    tcp_pair(&c, &s);
+    PRFileDesc *f = PR_Open(path, PR_RDONLY, 0);
+    PRFileInfo64 info;
+    if (!f || PR_GetOpenFileInfo64(f, &info) != PR_SUCCESS)
+        die("PR_Open");
+    struct bulk b = {s, info.size * count};
+    double t0 = now();
+    PRThread *t = spawn(bulk_reader, &b, 0);
+    for (long i = 0; i < count; i++)
+        if (PR_TransmitFile(c, f, NULL, 0, PR_TRANSMITFILE_KEEP_OPEN, PR_INTERVAL_NO_TIMEOUT) != info.size)
+            die("PR_TransmitFile");
+    PR_JoinThread(t);
+    result("file_send", b.total / (now() - t0) / 1e6, "MB/s");
+    PR_Close(f);
     PR_Close(c);
     PR_Close(s);
 }
@@ -466,13 +489,15 @@ static void many_conns(const char *self, int n) {
 int main(int argc, char **argv) {
     if (argc < 2) {
         fprintf(stderr, "usage: nsprbench tcp_bulk BYTES | tcp_pingpong SIZE COUNT | tcp_accept COUNT |\n"
-                        "  udp_pps COUNT | poll_idle N ITERS | readline LINES | many_conns N\n");
+                        "  udp_pps COUNT | poll_idle N ITERS | readline LINES | many_conns N | file_send PATH COUNT\n");
         return 2;
     }
     const char *w = argv[1];
     long a = argc > 2 ? atol(argv[2]) : 0, b = argc > 3 ? atol(argv[3]) : 0;
     if (!strcmp(w, "tcp_bulk"))
         tcp_bulk(a);
+    else if (!strcmp(w, "file_send"))
+        file_send(argv[2], b);
     else if (!strcmp(w, "tcp_pingpong"))
         tcp_pingpong(a, b);
     else if (!strcmp(w, "tcp_accept"))
