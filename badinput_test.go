@@ -3,11 +3,14 @@
 package nspr
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"iter"
 	"net"
+	"os"
 	"reflect"
 	"testing"
 	"time"
@@ -267,6 +270,8 @@ func socketMethodCalls() map[string]func(s *Socket) error {
 		"Accept":             func(s *Socket) error { _, _, err := s.Accept(tick); return err },
 		"AcceptContext":      func(s *Socket) error { _, _, err := s.AcceptContext(ctx); return err },
 		"AcceptRead":         func(s *Socket) error { _, _, _, err := s.AcceptRead(8, tick); return err },
+		"Available":          func(s *Socket) error { return errOf(s.Available()) },
+		"Available64":        func(s *Socket) error { return errOf(s.Available64()) },
 		"Bind":               func(s *Socket) error { return s.Bind(v4) },
 		"Broadcast":          func(s *Socket) error { return errOf(s.Broadcast()) },
 		"Close":              func(s *Socket) error { return s.Close() },
@@ -301,6 +306,7 @@ func socketMethodCalls() map[string]func(s *Socket) error {
 		"PacketConn":         func(s *Socket) error { _, _, err := s.PacketConn().ReadFrom(buf); return err },
 		"PeerName":           func(s *Socket) error { return errOf(s.PeerName()) },
 		"Read":               func(s *Socket) error { return errOf(s.Read(buf)) },
+		"ReadFrom":           func(s *Socket) error { return errOf(s.ReadFrom(bytes.NewReader(buf))) },
 		"ReadLine":           func(s *Socket) error { return errOf(s.ReadLine(0, tick)) },
 		"ReadLineInto":       func(s *Socket) error { return errOf(s.ReadLineInto(buf, tick)) },
 		"ReadLines":          func(s *Socket) error { return errOf(s.ReadLines(0, tick)) },
@@ -316,6 +322,7 @@ func socketMethodCalls() map[string]func(s *Socket) error {
 		"ReusePort":         func(s *Socket) error { return errOf(s.ReusePort()) },
 		"Send":              func(s *Socket) error { return errOf(s.Send(buf, tick)) },
 		"SendBufferSize":    func(s *Socket) error { return errOf(s.SendBufferSize()) },
+		"SendFile":          func(s *Socket) error { return errOf(s.SendFile(SendFileData{File: os.Stdin}, 0, tick)) },
 		"SendTo":            func(s *Socket) error { return errOf(s.SendTo(buf, v4, tick)) },
 		"SendToBatch":       func(s *Socket) error { return errOf(s.SendToBatch([]Datagram{{Buf: buf, Addr: v4}}, tick)) },
 		"Sendall":           func(s *Socket) error { return errOf(s.Sendall(buf, tick)) },
@@ -346,7 +353,10 @@ func socketMethodCalls() map[string]func(s *Socket) error {
 		"SockName":              func(s *Socket) error { return errOf(s.SockName()) },
 		"TOS":                   func(s *Socket) error { return errOf(s.TOS()) },
 		"TTL":                   func(s *Socket) error { return errOf(s.TTL()) },
+		"TransmitFile":          func(s *Socket) error { return errOf(s.TransmitFile(os.Stdin, buf, 0, tick)) },
 		"Write":                 func(s *Socket) error { return errOf(s.Write(buf)) },
+		"WriteTo":               func(s *Socket) error { return errOf(s.WriteTo(io.Discard)) },
+		"Writev":                func(s *Socket) error { return errOf(s.Writev([][]byte{buf}, tick)) },
 	}
 }
 

@@ -117,6 +117,15 @@
 // (see ExamplePoll_lineServer). A line that ends the stream without a
 // '\n' comes back as it is; an empty line means the end of the stream.
 //
+// # Files, vectors and copies
+//
+// Beyond the seed, Socket has NSPR's SendFile and TransmitFile (a header,
+// a file range through sendfile(2) and a trailer in one call), Writev (many
+// buffers in one sendmsg(2)) and Available (the bytes readable without
+// waiting). Socket and its Conn view implement io.ReaderFrom and
+// io.WriterTo, so io.Copy sends a file with sendfile(2) and relays between
+// stream sockets with splice(2), as net does for its own types.
+//
 // # Differences from the original
 //
 // nspr follows NSPR's behaviour wherever NSPR is right and departs from it
