@@ -70,21 +70,6 @@ var streamEnds = []streamEnd{
 	{"net-UnixConn", netEnd("unix")},
 }
 
-// closeWrite ends the stream that end writes; it may run on another
-// goroutine.
-func closeWrite(t *testing.T, end any) {
-	var err error
-	switch c := end.(type) {
-	case *Socket:
-		err = c.Shutdown(ShutdownSend)
-	case interface{ CloseWrite() error }:
-		err = c.CloseWrite()
-	}
-	if err != nil {
-		t.Error(err)
-	}
-}
-
 // TestSpliceRelay relays 4 MiB between every pair of stream sockets where
 // one is nspr's, with io.Copy in each direction, and checks the bytes,
 // the count and that splice(2) carried them. An nspr source has bytes
@@ -111,14 +96,18 @@ func TestSpliceRelay(t *testing.T) {
 				}
 				go func() {
 					srcPeer.Write(want)
-					closeWrite(t, srcPeer)
+					if err := closeWrite(srcPeer); err != nil {
+						t.Error(err)
+					}
 				}()
 				got := drain(dstPeer)
 				n, err := io.Copy(dstEnd, srcEnd)
 				if err != nil || n != int64(len(want)) {
 					t.Fatalf("io.Copy: %d, %v; want %d", n, err, len(want))
 				}
-				closeWrite(t, dstEnd)
+				if err := closeWrite(dstEnd); err != nil {
+					t.Fatal(err)
+				}
 				if b := received(t, got); !bytes.Equal(b, want) {
 					t.Fatalf("received %d bytes, want %d equal", len(b), len(want))
 				}

@@ -81,11 +81,6 @@ func TestReadFromFile(t *testing.T) {
 	}
 }
 
-// onlyReader hides every method of a reader but Read.
-type onlyReader struct{ r io.Reader }
-
-func (o onlyReader) Read(p []byte) (int, error) { return o.r.Read(p) }
-
 // TestCopyFallback checks the copies the kernel cannot make: from readers
 // that are neither files nor sockets (with and without WriteTo), from a
 // pipe, to writers that are not sockets, and over UDP; none recurses, none

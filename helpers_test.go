@@ -4,11 +4,15 @@ package nspr
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
+	"io"
+	"math/rand/v2"
 	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -280,4 +284,79 @@ func (p *pollSet[U]) holds(o *sockFD) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return !p.done && p.lookup(o) != nil
+}
+
+// randomBytes returns n bytes of a fixed pseudo-random sequence.
+func randomBytes(n int, seed uint64) []byte {
+	r := rand.New(rand.NewPCG(seed, seed))
+	p := make([]byte, n+8)
+	for i := 0; i < n; i += 8 {
+		binary.LittleEndian.PutUint64(p[i:], r.Uint64())
+	}
+	return p[:n:n]
+}
+
+// testFile writes data to a new file and returns it open for reading.
+func testFile(t testing.TB, data []byte) *os.File {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "data")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+// drain reads r to its end in a goroutine; the channel yields what it read.
+func drain(r io.Reader) <-chan []byte {
+	ch := make(chan []byte, 1)
+	go func() {
+		b, _ := io.ReadAll(r)
+		ch <- b
+	}()
+	return ch
+}
+
+// received waits for drain's result, bounded in time.
+func received(t testing.TB, ch <-chan []byte) []byte {
+	t.Helper()
+	select {
+	case b := <-ch:
+		return b
+	case <-time.After(60 * time.Second):
+		t.Fatal("the receiver did not finish within 60s")
+		return nil
+	}
+}
+
+// countSendfile counts the calls through sysSendfile until the end of the
+// test.
+func countSendfile(t *testing.T) *int {
+	n, raw := new(int), sysSendfile
+	hook(t, &sysSendfile, func(out, in int, off *int64, count int) (int, syscall.Errno) {
+		*n++
+		return raw(out, in, off, count)
+	})
+	return n
+}
+
+// onlyReader hides every method of a reader but Read.
+type onlyReader struct{ r io.Reader }
+
+func (o onlyReader) Read(p []byte) (int, error) { return o.r.Read(p) }
+
+// closeWrite ends the stream end writes: Shutdown(ShutdownSend) on a
+// Socket, CloseWrite on a net or nspr connection.
+func closeWrite(end any) error {
+	switch c := end.(type) {
+	case *Socket:
+		return c.Shutdown(ShutdownSend)
+	case interface{ CloseWrite() error }:
+		return c.CloseWrite()
+	}
+	return nil
 }

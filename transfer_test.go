@@ -5,7 +5,6 @@ package nspr
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/binary"
 	"errors"
 	"io"
 	"math/rand/v2"
@@ -22,64 +21,6 @@ import (
 // The tests of Writev, SendFile, TransmitFile and Available. Some replace
 // the system-call hooks to count the calls that ran (the proof that the
 // fast path did), so none runs in parallel.
-
-// randomBytes returns n bytes of a fixed pseudo-random sequence.
-func randomBytes(n int, seed uint64) []byte {
-	r := rand.New(rand.NewPCG(seed, seed))
-	p := make([]byte, n+8)
-	for i := 0; i < n; i += 8 {
-		binary.LittleEndian.PutUint64(p[i:], r.Uint64())
-	}
-	return p[:n:n]
-}
-
-// testFile writes data to a new file and returns it open for reading.
-func testFile(t testing.TB, data []byte) *os.File {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "data")
-	if err := os.WriteFile(path, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.Close() })
-	return f
-}
-
-// drain reads r to its end in a goroutine; the channel yields what it read.
-func drain(r io.Reader) <-chan []byte {
-	ch := make(chan []byte, 1)
-	go func() {
-		b, _ := io.ReadAll(r)
-		ch <- b
-	}()
-	return ch
-}
-
-// received waits for drain's result, bounded in time.
-func received(t testing.TB, ch <-chan []byte) []byte {
-	t.Helper()
-	select {
-	case b := <-ch:
-		return b
-	case <-time.After(60 * time.Second):
-		t.Fatal("the receiver did not finish within 60s")
-		return nil
-	}
-}
-
-// countSendfile counts the calls through sysSendfile until the end of the
-// test.
-func countSendfile(t *testing.T) *int {
-	n, raw := new(int), sysSendfile
-	hook(t, &sysSendfile, func(out, in int, off *int64, count int) (int, syscall.Errno) {
-		*n++
-		return raw(out, in, off, count)
-	})
-	return n
-}
 
 // countSendmsg counts the calls through sysSendmsg until the end of the
 // test.
