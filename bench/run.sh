@@ -168,7 +168,19 @@ workload() {
   esac
 }
 
+# settle waits (at most four minutes) for the one-minute load average to fall
+# under 2, so that a round does not start in the wake of the last one's
+# many_conns: the report marks a run whose rounds started above it as not idle.
+settle() {
+  local waited=0
+  while [ "$waited" -lt 240 ] && awk '{ exit !($1 >= 2) }' /proc/loadavg; do
+    sleep 5; waited=$((waited + 5))
+  done
+  [ "$waited" -eq 0 ] || echo "waited ${waited}s for the load to settle" >&2
+}
+
 for round in $(seq "$rounds"); do
+  [ "$quick" = 1 ] || settle
   echo "round $round of $rounds" >&2
   # Other work on the machine skews every figure: record the load it saw.
   echo "LOAD $(cut -d' ' -f1 /proc/loadavg)" >>"$results"
