@@ -168,12 +168,12 @@ workload() {
   esac
 }
 
-# settle waits (at most four minutes) for the one-minute load average to fall
+# settle waits (at most seven minutes) for the one-minute load average to fall
 # under 2, so that a round does not start in the wake of the last one's
 # many_conns: the report marks a run whose rounds started above it as not idle.
 settle() {
   local waited=0
-  while [ "$waited" -lt 240 ] && awk '{ exit !($1 >= 2) }' /proc/loadavg; do
+  while [ "$waited" -lt 420 ] && awk '{ exit !($1 >= 2) }' /proc/loadavg; do
     sleep 5; waited=$((waited + 5))
   done
   [ "$waited" -eq 0 ] || echo "waited ${waited}s for the load to settle" >&2
