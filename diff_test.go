@@ -190,6 +190,7 @@ const (
 	compatProtocols = "Foundation: Protocols (unknown is PR_DIRECTORY_LOOKUP_ERROR)"
 	compatClosed    = "Sockets: Closed sockets (PR_BAD_DESCRIPTOR_ERROR)"
 	compatRefused   = "Sockets: Connection refused (PR_CONNECT_REFUSED_ERROR)"
+	compatRecvFrom  = "Sockets: RecvFrom on a TCP socket"
 	compatString    = "Addresses: NetworkAddress.String() prints the port"
 	compatPorts     = "Addresses: Ports outside 0-65535 are PR_INVALID_ARGUMENT_ERROR"
 	compatHostname  = "Addresses: Equality (Hostname() of a numeric address is its text)"
@@ -509,6 +510,22 @@ func socketDiffCases(t *testing.T) []diffCase {
 				b := make([]byte, 5)
 				n, err := s.Recv(b, IntervalNoTimeout)
 				return res(b[:n], err)
+			})},
+		{name: "recv_from on TCP", compat: compatRecvFrom, orig: "E PR_INVALID_METHOD_ERROR", ours: val([]byte("hi")),
+			py: pyConn + `c.send(b"hi"); r = s.recv_from(2, io.NetworkAddress(), io.seconds_to_interval(5))`,
+			got: goConn(func(c, s *Socket) string {
+				c.Send([]byte("hi"), IntervalNoTimeout)
+				b := make([]byte, 2)
+				n, from, err := s.RecvFrom(b, SecondsToInterval(5))
+				if err == nil && (from.AddrPort().IsValid() || from.Family() != AFInet) {
+					return "X sender " + from.String() + " of " + from.Family().String()
+				}
+				return res(b[:n], err)
+			})},
+		{name: "send_to on TCP", py: pyConn + `r = c.send_to(b"hi", io.NetworkAddress(io.PR_IpAddrLoopback, p), io.seconds_to_interval(5))`,
+			got: goConn(func(c, s *Socket) string {
+				a, _ := c.PeerName()
+				return res(c.SendTo([]byte("hi"), a, SecondsToInterval(5)))
 			})},
 		{name: "send count", py: pyConn + `r = c.send(b"0123456789")`,
 			got: goConn(func(c, s *Socket) string { return res(c.Send([]byte("0123456789"), IntervalNoTimeout)) })},
