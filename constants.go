@@ -157,10 +157,7 @@ const (
 	AIDefault     AIFlags = AIV4Mapped | AIAddrConfig // PR_AI_DEFAULT
 )
 
-var aiFlagNames = []struct {
-	flag AIFlags
-	name string
-}{
+var aiFlagNames = []flagName[AIFlags]{
 	{AIAll, "PR_AI_ALL"},
 	{AIV4Mapped, "PR_AI_V4MAPPED"},
 	{AIAddrConfig, "PR_AI_ADDRCONFIG"},
@@ -173,21 +170,33 @@ func (f AIFlags) String() string {
 	if f == AIDefault {
 		return "PR_AI_DEFAULT"
 	}
+	return joinFlagNames(f, aiFlagNames, func(rest AIFlags) string { return strconv.FormatInt(int64(rest), 16) })
+}
+
+// flagName is the NSPR name of one bit of a flag type.
+type flagName[F ~int | ~int16] struct {
+	flag F
+	name string
+}
+
+// joinFlagNames returns the names of f's bits joined by "|", "0" for none;
+// bits without a name follow as one "0x" number, written by hex.
+func joinFlagNames[F ~int | ~int16](f F, names []flagName[F], hex func(F) string) string {
 	if f == 0 {
 		return "0"
 	}
-	var names []string
+	var out []string
 	rest := f
-	for _, p := range aiFlagNames {
+	for _, p := range names {
 		if f&p.flag != 0 {
-			names = append(names, p.name)
+			out = append(out, p.name)
 			rest &^= p.flag
 		}
 	}
 	if rest != 0 {
-		names = append(names, "0x"+strconv.FormatInt(int64(rest), 16))
+		out = append(out, "0x"+hex(rest))
 	}
-	return strings.Join(names, "|")
+	return strings.Join(out, "|")
 }
 
 // IPAddrSpecial selects one of NSPR's logical addresses (PRNetAddrValue) when

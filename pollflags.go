@@ -1,9 +1,6 @@
 package nspr
 
-import (
-	"strconv"
-	"strings"
-)
+import "strconv"
 
 // PollFlags is a set of PR_POLL_* bits, used both for the events asked for
 // (in_flags) and the events reported (out_flags).
@@ -19,10 +16,7 @@ const (
 	PollHup    PollFlags = 0x20 // PR_POLL_HUP: the peer hung up (out only)
 )
 
-var pollFlagNames = []struct {
-	flag PollFlags
-	name string
-}{
+var pollFlagNames = []flagName[PollFlags]{
 	{PollRead, "PR_POLL_READ"},
 	{PollWrite, "PR_POLL_WRITE"},
 	{PollExcept, "PR_POLL_EXCEPT"},
@@ -33,21 +27,7 @@ var pollFlagNames = []struct {
 
 // String returns the NSPR names of the bits joined by "|", "0" for none.
 func (f PollFlags) String() string {
-	if f == 0 {
-		return "0"
-	}
-	var names []string
-	rest := f
-	for _, p := range pollFlagNames {
-		if f&p.flag != 0 {
-			names = append(names, p.name)
-			rest &^= p.flag
-		}
-	}
-	if rest != 0 {
-		names = append(names, "0x"+strconv.FormatInt(int64(uint16(rest)), 16))
-	}
-	return strings.Join(names, "|")
+	return joinFlagNames(f, pollFlagNames, func(rest PollFlags) string { return strconv.FormatInt(int64(uint16(rest)), 16) })
 }
 
 // The in-flags a Poll entry or a Poller may ask for, and the out-flags
