@@ -98,13 +98,13 @@ var (
 )
 
 func rawSendmmsg(fd int, hdrs []unix.Mmsghdr) (int, syscall.Errno) {
-	n, _, e := unix.RawSyscall6(unix.SYS_SENDMMSG, uintptr(fd), uintptr(unsafe.Pointer(&hdrs[0])), uintptr(len(hdrs)),
+	n, _, e := syscall.RawSyscall6(unix.SYS_SENDMMSG, uintptr(fd), uintptr(unsafe.Pointer(&hdrs[0])), uintptr(len(hdrs)),
 		msgNoSignal, 0, 0)
 	return int(n), e
 }
 
 func rawRecvmmsg(fd int, hdrs []unix.Mmsghdr) (int, syscall.Errno) {
-	n, _, e := unix.RawSyscall6(unix.SYS_RECVMMSG, uintptr(fd), uintptr(unsafe.Pointer(&hdrs[0])), uintptr(len(hdrs)),
+	n, _, e := syscall.RawSyscall6(unix.SYS_RECVMMSG, uintptr(fd), uintptr(unsafe.Pointer(&hdrs[0])), uintptr(len(hdrs)),
 		0, 0, 0)
 	return int(n), e
 }

@@ -38,14 +38,14 @@ func kernelSetCtl(kfd, fd int, old, flags PollFlags) syscall.Errno {
 	case old == 0:
 		op = unix.EPOLL_CTL_ADD
 	}
-	_, _, e := unix.RawSyscall6(unix.SYS_EPOLL_CTL, uintptr(kfd), uintptr(op), uintptr(fd), uintptr(unsafe.Pointer(&ev)), 0, 0)
+	_, _, e := syscall.RawSyscall6(unix.SYS_EPOLL_CTL, uintptr(kfd), uintptr(op), uintptr(fd), uintptr(unsafe.Pointer(&ev)), 0, 0)
 	return e
 }
 
 // kernelSetWait collects ready events into buf without waiting: waiting is
 // the runtime poller's job, which watches the set's own descriptor.
 func kernelSetWait(kfd int, buf []kernelEvent) (int, syscall.Errno) {
-	n, _, e := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(kfd), uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)), 0, 0, 0)
+	n, _, e := syscall.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(kfd), uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)), 0, 0, 0)
 	return int(n), e
 }
 

@@ -128,6 +128,11 @@ func (o *sockFD) close() error {
 	if !o.leaveSets() {
 		return os.ErrClosed
 	}
+	// Nothing is left for the finalizer to do. Dropping it here, as net
+	// drops its descriptor's, lets the collector free the owner in its
+	// first cycle, where a finalizer would keep it for a second one and
+	// wake the finalizer goroutine once for every connection.
+	runtime.SetFinalizer(o, nil)
 	if r := o.reg.Load(); r != nil {
 		return r.file.Close()
 	}
@@ -213,7 +218,7 @@ var (
 )
 
 func rawClose(fd int) syscall.Errno {
-	_, _, e := unix.RawSyscall(unix.SYS_CLOSE, uintptr(fd), 0, 0)
+	_, _, e := syscall.RawSyscall(unix.SYS_CLOSE, uintptr(fd), 0, 0)
 	return e
 }
 

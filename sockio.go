@@ -81,24 +81,26 @@ func (s *Socket) recvFrom(op string, p []byte, w wait) (int, NetworkAddress, err
 	}
 	io := &s.rd
 	io.mu.Lock()
-	defer io.mu.Unlock()
-	if s.ra.buffered() > 0 {
-		return s.ra.take(p), NetworkAddress{}, nil
-	}
-	if io.batchOrNil().coalesces() {
+	if s.ra.buffered() > 0 || io.batchOrNil().coalesces() {
+		defer io.mu.Unlock()
+		if s.ra.buffered() > 0 {
+			return s.ra.take(p), NetworkAddress{}, nil
+		}
 		return s.recvOneLocked(op, p, w)
 	}
+	// The call a datagram: no defer, whose cost shows at this rate.
 	io.kind, io.p = opRecvFrom, p
 	err := s.run(op, io, false, w)
 	io.p = nil
+	n, from := io.n, decodeSockaddr(&io.rsa, io.size)
+	io.mu.Unlock()
 	if err != nil {
 		return 0, NetworkAddress{}, err
 	}
-	from := decodeSockaddr(&io.rsa, io.size)
 	if from.family == AFUnspec {
 		from.family = s.family
 	}
-	return io.n, from, nil
+	return n, from, nil
 }
 
 // Send writes all of p (PR_Send): on a blocking socket it returns only when
@@ -162,18 +164,18 @@ func (s *Socket) sendTo(op string, p []byte, addr *NetworkAddress, w wait) (int,
 	if err != nil {
 		return 0, err
 	}
-	defer io.mu.Unlock()
 	size, err := encodeSockaddr(&io.rsa, addr, s.family, op)
+	if err == nil {
+		io.kind, io.p, io.size = opSendTo, p, size
+		err = s.run(op, io, true, w)
+		io.p = nil
+	}
+	n := io.n
+	io.mu.Unlock()
 	if err != nil {
 		return 0, err
 	}
-	io.kind, io.p, io.size = opSendTo, p, size
-	err = s.run(op, io, true, w)
-	io.p = nil
-	if err != nil {
-		return 0, err
-	}
-	return io.n, nil
+	return n, nil
 }
 
 // Accept waits for a connection on a listening socket (PR_Accept) and returns

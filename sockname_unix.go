@@ -10,12 +10,12 @@ import (
 )
 
 func sockName(trap uintptr, fd int, rsa *unix.RawSockaddrAny, size *uint32) syscall.Errno {
-	_, _, e := unix.RawSyscall(trap, uintptr(fd), uintptr(unsafe.Pointer(rsa)), uintptr(unsafe.Pointer(size)))
+	_, _, e := syscall.RawSyscall(trap, uintptr(fd), uintptr(unsafe.Pointer(rsa)), uintptr(unsafe.Pointer(size)))
 	return e
 }
 
 func bindRaw(fd int, rsa *unix.RawSockaddrAny, size uint32) error {
-	_, _, e := unix.RawSyscall(unix.SYS_BIND, uintptr(fd), uintptr(unsafe.Pointer(rsa)), uintptr(size))
+	_, _, e := syscall.RawSyscall(unix.SYS_BIND, uintptr(fd), uintptr(unsafe.Pointer(rsa)), uintptr(size))
 	if e != 0 {
 		return e
 	}

@@ -13,7 +13,7 @@ const msgNoSignal = unix.MSG_NOSIGNAL
 // rawAccept accepts with the new descriptor already non-blocking and
 // close-on-exec, in one system call.
 func rawAccept(fd int, rsa *unix.RawSockaddrAny, size *uint32) (int, syscall.Errno) {
-	n, _, e := unix.RawSyscall6(unix.SYS_ACCEPT4, uintptr(fd), uintptr(unsafe.Pointer(rsa)), uintptr(unsafe.Pointer(size)),
+	n, _, e := syscall.RawSyscall6(unix.SYS_ACCEPT4, uintptr(fd), uintptr(unsafe.Pointer(rsa)), uintptr(unsafe.Pointer(size)),
 		unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0, 0)
 	return int(n), e
 }
@@ -43,9 +43,9 @@ const rawPollMax = 256
 // architecture has). Over many descriptors the kernel's scan takes long
 // enough that the call goes through the scheduler, which can hand the P on.
 func rawPollNow(fds []unix.PollFd) (int, syscall.Errno) {
-	call := unix.RawSyscall6
+	call := syscall.RawSyscall6
 	if len(fds) > rawPollMax {
-		call = unix.Syscall6
+		call = syscall.Syscall6
 	}
 	n, _, e := call(unix.SYS_PPOLL, uintptr(unsafe.Pointer(&fds[0])), uintptr(len(fds)),
 		uintptr(unsafe.Pointer(&pollNowTimespec)), 0, 0, 0)

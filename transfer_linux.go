@@ -22,7 +22,7 @@ func rawSendfile(out, in int, off *int64, count int) (int, syscall.Errno) {
 // rawSplice moves up to count bytes from in to out, one of them a pipe,
 // without waiting on either.
 func rawSplice(in, out, count int) (int, syscall.Errno) {
-	n, _, e := unix.RawSyscall6(unix.SYS_SPLICE, uintptr(in), 0, uintptr(out), 0, uintptr(count),
+	n, _, e := syscall.RawSyscall6(unix.SYS_SPLICE, uintptr(in), 0, uintptr(out), 0, uintptr(count),
 		unix.SPLICE_F_MOVE|unix.SPLICE_F_NONBLOCK)
 	return int(n), e
 }
