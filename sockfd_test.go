@@ -140,6 +140,29 @@ func TestDroppedSocketIsClosed(t *testing.T) {
 	}
 }
 
+// Close drops the owner's finalizer, as net drops its descriptor's: one
+// collection frees a closed socket's owner, where a finalizer would keep
+// it for a second one and run once for every connection.
+func TestCloseDropsFinalizer(t *testing.T) {
+	freed := make(chan struct{})
+	func() {
+		s, err := NewSocket(AFInet, DescSocketTCP)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runtime.AddCleanup(s.own, func(ch chan struct{}) { close(ch) }, freed)
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}()
+	runtime.GC() // once: with a finalizer set, the owner would survive it
+	select {
+	case <-freed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("a closed socket's owner outlived one collection")
+	}
+}
+
 // Close from another goroutine wakes a call that registered the socket on
 // its way to waiting, whichever comes first.
 func TestCloseRacesRegistration(t *testing.T) {
