@@ -87,17 +87,23 @@ func (b *readAhead) take(p []byte) int {
 	return n
 }
 
-// consume drops the first n buffered bytes. A drained buffer that had to
-// grow beyond its size is released, so one long line does not pin memory.
+// consume drops the first n buffered bytes. It is small enough for the
+// compiler to inline into the line calls, which run it for every line.
 func (b *readAhead) consume(n int) {
 	b.r += n
 	if b.r == b.w {
-		b.r, b.w = 0, 0
-		b.pending.Store(false)
-		b.setOffered(false)
-		if len(b.buf) > b.allocSize() {
-			b.buf = nil
-		}
+		b.drained()
+	}
+}
+
+// drained empties the buffer once every byte is taken. A buffer that had to
+// grow beyond its size is released, so one long line does not pin memory.
+func (b *readAhead) drained() {
+	b.r, b.w = 0, 0
+	b.pending.Store(false)
+	b.setOffered(false)
+	if len(b.buf) > b.allocSize() {
+		b.buf = nil
 	}
 }
 
