@@ -1,7 +1,9 @@
 package nspr_test
 
 import (
+	"syscall"
 	"testing"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 
@@ -33,5 +35,146 @@ func benchRawKernelSet(b *testing.B, descs []nspr.PollDesc) {
 		}
 		b.StopTimer()
 		b.ReportMetric(b.Elapsed().Seconds()*1e6/float64(b.N), "us")
+	})
+}
+
+// loopbackFD returns a non-blocking socket of typ bound to 127.0.0.1 (and
+// listening, for a stream socket) with its address, closed when b ends: the
+// raw floors' sockets, made with x/sys/unix alone.
+func loopbackFD(b *testing.B, typ int) (fd int, addr unix.RawSockaddrAny) {
+	fd, err := unix.Socket(unix.AF_INET, typ|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { unix.Close(fd) })
+	if err := unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		b.Fatal(err)
+	}
+	if typ == unix.SOCK_STREAM {
+		if err := unix.Listen(fd, 128); err != nil {
+			b.Fatal(err)
+		}
+	}
+	sa, err := unix.Getsockname(fd)
+	if err != nil {
+		b.Fatal(err)
+	}
+	in4 := (*unix.RawSockaddrInet4)(unsafe.Pointer(&addr))
+	in4.Family, in4.Addr = unix.AF_INET, sa.(*unix.SockaddrInet4).Addr
+	port := (*[2]byte)(unsafe.Pointer(&in4.Port)) // network byte order
+	port[0], port[1] = byte(sa.(*unix.SockaddrInet4).Port>>8), byte(sa.(*unix.SockaddrInet4).Port)
+	return fd, addr
+}
+
+// rawRetry handles a raw call's errno e on fd that asks for the call again:
+// nothing for EINTR; for EAGAIN, EINPROGRESS and EALREADY a poll(2) until
+// fd is ready for events, as nspr waits in the runtime poller. Any other
+// errno ends the benchmark.
+func rawRetry(b *testing.B, e syscall.Errno, fd int, events int16) {
+	switch e {
+	case syscall.EINTR:
+	case syscall.EAGAIN, syscall.EINPROGRESS, syscall.EALREADY:
+		if _, err := unix.Poll([]unix.PollFd{{Fd: int32(fd), Events: events}}, -1); err != nil && err != syscall.EINTR {
+			b.Fatal(err)
+		}
+	default:
+		b.Fatal(e)
+	}
+}
+
+// benchRawUDP times BenchmarkUDP's workload in the system calls nspr makes
+// for it, raw from Go: per datagram one sendto(2) with the destination
+// address and MSG_NOSIGNAL (SendTo) and one recvfrom(2) with an address
+// buffer (RecvFrom), as strace -f -c counts for impl=nspr, on two
+// non-blocking bound loopback sockets. It is the floor of udp_pps: what is
+// left between it and nspr is nspr's, the rest is the kernel's.
+func benchRawUDP(b *testing.B) {
+	b.Run("impl=raw", func(b *testing.B) {
+		tx, _ := loopbackFD(b, unix.SOCK_DGRAM)
+		rx, to := loopbackFD(b, unix.SOCK_DGRAM)
+		msg, buf := make([]byte, udpSize), make([]byte, 2048)
+		var from unix.RawSockaddrAny
+		var size uint32
+		b.SetBytes(udpSize)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; i < b.N; i += udpBurst {
+			burst := min(udpBurst, b.N-i)
+			for range burst {
+				for {
+					_, _, e := unix.RawSyscall6(unix.SYS_SENDTO, uintptr(tx), uintptr(unsafe.Pointer(&msg[0])), uintptr(len(msg)),
+						unix.MSG_NOSIGNAL, uintptr(unsafe.Pointer(&to)), unix.SizeofSockaddrInet4)
+					if e == 0 {
+						break
+					}
+					rawRetry(b, e, tx, unix.POLLOUT)
+				}
+			}
+			for range burst {
+				for {
+					size = unix.SizeofSockaddrAny
+					_, _, e := unix.RawSyscall6(unix.SYS_RECVFROM, uintptr(rx), uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)),
+						0, uintptr(unsafe.Pointer(&from)), uintptr(unsafe.Pointer(&size)))
+					if e == 0 {
+						break
+					}
+					rawRetry(b, e, rx, unix.POLLIN)
+				}
+			}
+		}
+		b.StopTimer()
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pkt/s")
+	})
+}
+
+// benchRawAccept times BenchmarkTCPAccept's workload in the system calls
+// nspr makes for it, raw from Go, on a listening socket made once. Per
+// connection, as strace -f -c counts for impl=nspr and for this one: one
+// socket(2) (SOCK_NONBLOCK|SOCK_CLOEXEC), two connect(2) (the first answers
+// EINPROGRESS, the second 0; were it EALREADY or EINPROGRESS, poll(2) for
+// writability and connect again, as nspr waits in the runtime poller and
+// asks again), one accept4(2) (SOCK_NONBLOCK|SOCK_CLOEXEC, with an address
+// buffer) and two close(2). It is the floor of tcp_accept.
+func benchRawAccept(b *testing.B) {
+	b.Run("impl=raw", func(b *testing.B) {
+		lfd, to := loopbackFD(b, unix.SOCK_STREAM)
+		var from unix.RawSockaddrAny
+		var size uint32
+		b.ReportAllocs()
+		b.ResetTimer()
+		for range b.N {
+			fd, _, e := unix.RawSyscall(unix.SYS_SOCKET, unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+			if e != 0 {
+				b.Fatal(e)
+			}
+			_, _, e = unix.RawSyscall(unix.SYS_CONNECT, fd, uintptr(unsafe.Pointer(&to)), unix.SizeofSockaddrInet4)
+			if e == syscall.EINTR {
+				e = syscall.EINPROGRESS // the kernel goes on connecting
+			}
+			for e != 0 && e != syscall.EISCONN {
+				if e != syscall.EINPROGRESS {
+					b.Fatal(e)
+				}
+				_, _, e = unix.RawSyscall(unix.SYS_CONNECT, fd, uintptr(unsafe.Pointer(&to)), unix.SizeofSockaddrInet4)
+				if e == syscall.EALREADY || e == syscall.EINPROGRESS || e == syscall.EINTR {
+					rawRetry(b, e, int(fd), unix.POLLOUT)
+					e = syscall.EINPROGRESS
+				}
+			}
+			var nfd uintptr
+			for {
+				size = unix.SizeofSockaddrAny
+				nfd, _, e = unix.RawSyscall6(unix.SYS_ACCEPT4, uintptr(lfd), uintptr(unsafe.Pointer(&from)), uintptr(unsafe.Pointer(&size)),
+					unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0, 0)
+				if e == 0 {
+					break
+				}
+				rawRetry(b, e, lfd, unix.POLLIN)
+			}
+			unix.RawSyscall(unix.SYS_CLOSE, nfd, 0, 0)
+			unix.RawSyscall(unix.SYS_CLOSE, fd, 0, 0)
+		}
+		b.StopTimer()
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "conn/s")
 	})
 }

@@ -99,6 +99,8 @@ func reportLatency(b *testing.B, rtt []time.Duration) {
 
 // BenchmarkTCPAccept connects, accepts and closes both ends in lock-step, as
 // a server handling short connections does. conn/s is connections a second.
+// impl=raw (Linux) is the floor: the system calls nspr makes for it, raw
+// from Go (benchRawAccept).
 func BenchmarkTCPAccept(b *testing.B) {
 	forImpls(b, func(b *testing.B, impl workload.Impl) {
 		l, err := impl.TCPListener()
@@ -109,11 +111,13 @@ func BenchmarkTCPAccept(b *testing.B) {
 		benchLoop(b, l.ConnectAccept)
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "conn/s")
 	})
+	benchRawAccept(b)
 }
 
 // BenchmarkUDP sends 64-byte datagrams between two loopback sockets in bursts
 // of 32 and reads each burst back, one system call per datagram each way.
-// pkt/s is datagrams a second.
+// pkt/s is datagrams a second. impl=raw (Linux) is the floor: nspr's
+// sendto(2) and recvfrom(2) calls, raw from Go (benchRawUDP).
 func BenchmarkUDP(b *testing.B) {
 	forImpls(b, func(b *testing.B, impl workload.Impl) {
 		d, err := impl.UDPPair()
@@ -130,6 +134,7 @@ func BenchmarkUDP(b *testing.B) {
 		b.StopTimer()
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "pkt/s")
 	})
+	benchRawUDP(b)
 }
 
 // idleSockets returns nsprimpl's poll_idle sockets: n idle bound UDP

@@ -11,8 +11,9 @@ import (
 // (testdata/bench/results.txt, in bench/run.sh's format) and checks that
 // each figure lands in the row and column that say what it measured: Poll's
 // scan and kept-set figures in rows of their own, the raw floors beside the
-// calls they bound, the bytes allocated beside the allocations, and a label
-// on every row whose peer columns are another row's figures.
+// calls they bound (and never taken for the summary's best peer, though
+// faster than every peer), the bytes allocated beside the allocations, and
+// a label on every row whose peer columns are another row's figures.
 func TestBenchReportRows(t *testing.T) {
 	py, err := exec.LookPath("python3")
 	if err != nil {
@@ -26,7 +27,8 @@ func TestBenchReportRows(t *testing.T) {
 	var header []string
 	rows := map[string][]string{} // by workload, without its label
 	labels := map[string]string{}
-	full := false
+	bestPeer := map[string]string{} // the summary's best-peer cell, by workload
+	full, summary := false, false
 	for line := range strings.Lines(string(out)) {
 		if !strings.HasPrefix(line, "| ") {
 			continue
@@ -36,7 +38,11 @@ func TestBenchReportRows(t *testing.T) {
 			if full = slices.Contains(cells, "go-nspr"); full {
 				header = cells
 			}
+			summary = slices.Contains(cells, "best peer")
 			continue
+		}
+		if summary && len(cells) > 3 {
+			bestPeer[cells[0]] = cells[3]
 		}
 		if full {
 			name, label, _ := strings.Cut(cells[0], " ")
@@ -63,7 +69,13 @@ func TestBenchReportRows(t *testing.T) {
 		{"udp_pps_batch", "raw", "921.7k ±0%"}, // sendmmsg/recvmmsg from Go
 		{"udp_pps_batch", "nspr-c", "245.2k ±0%"},
 		{"udp_pps_batch_cpu", "raw", "1.66 ±0%"},
-		{"udp_pps", "raw", "—"},
+		{"udp_pps", "raw", "260.0k ±0%"}, // nspr's sendto/recvfrom from Go
+		{"udp_pps_cpu", "raw", "3.91 ±0%"},
+		{"tcp_accept", "go-nspr", "20.8k ±0%"},
+		{"tcp_accept", "raw", "25.2k ±0%"}, // nspr's socket/connect/accept4/close from Go
+		{"tcp_accept_cpu", "raw", "50.4 ±0%"},
+		{"tcp_accept_nomptcp", "go-net", "14.0k ±0%"},
+		{"tcp_accept_nomptcp", "raw", "25.2k ±0%"}, // repeated from tcp_accept
 		{"udp_gso", "go-nspr", "2.75M ±0%"}, // with UDP_SEGMENT and UDP_GRO
 		{"udp_gso", "target", "≥1.5× udp_gso_plain: met"},
 		{"udp_gso_plain", "go-nspr", "792.2k ±0%"},
@@ -71,6 +83,17 @@ func TestBenchReportRows(t *testing.T) {
 	} {
 		if got := cell(c.row, c.col); got != c.want {
 			t.Errorf("%s, %s: %q, want %q", c.row, c.col, got, c.want)
+		}
+	}
+	// The floor is no peer: the best peer of a row is its fastest peer.
+	for _, c := range []struct{ row, want string }{
+		{"udp_pps", "nspr-c 245.2k"},
+		{"tcp_accept", "nspr-c 22.0k"},
+		{"udp_pps_batch", "nspr-c 245.2k"},
+		{"poll_idle_100_kept", "nspr-c 11.5"},
+	} {
+		if got := bestPeer[c.row]; got != c.want {
+			t.Errorf("summary's best peer of %s: %q, want %q", c.row, got, c.want)
 		}
 	}
 	// A row whose peer columns repeat another row's must say so.

@@ -18,8 +18,10 @@ from collections import defaultdict
 IMPLS = ["go-nspr", "go-net", "nspr-c", "python-nss"]
 # The floor: the same work in raw system calls from Go, where a benchmark
 # measures it (impl=epoll: epoll_wait(2) on the polled sockets; impl=mmsg:
-# sendmmsg(2)/recvmmsg(2) on the batch workload's).
-RAW = {"go-epoll": "raw", "go-mmsg": "raw"}
+# sendmmsg(2)/recvmmsg(2) on the batch workload's; impl=raw: the calls nspr
+# makes for udp_pps and tcp_accept). Never a peer: the summary's best peer
+# is chosen among IMPLS[1:] alone.
+RAW = {"go-epoll": "raw", "go-mmsg": "raw", "go-raw": "raw"}
 LOWER_IS_BETTER = {"us", "us/op", "s", "MB", "segs"}
 
 # Go benchmark name (without the impl) -> (workload, unit to read).
@@ -154,7 +156,11 @@ NOT_SUMMARISED = {"many_conns_retrans", "many_conns_cpu"}
 NOTES = {
     "tcp_accept": "tcp_accept: `net`'s column is Go's default listener, which uses MPTCP "
                   "since Go 1.24; tcp_accept_nomptcp is the same run with GODEBUG=multipathtcp=0, "
-                  "the other columns repeated from tcp_accept.",
+                  "the other columns repeated from tcp_accept. The full table's raw column is the "
+                  "floor: the system calls nspr makes for a connection (socket, connect twice, "
+                  "accept4, close twice), raw from Go.",
+    "udp_pps": "udp_pps: the full table's raw column is the floor: the system calls nspr makes for a "
+               "datagram (sendto with its address, recvfrom with an address buffer), raw from Go.",
     "readline": "readline: nspr's entry is `Socket.ReadLineInto` (a lock a line, safe for "
                 "concurrent readers); readline_reader is a `LineReader`'s, which holds the read side "
                 "as a `bufio.Reader` does; readline_batch is `ReadLinesInto`.",
@@ -214,7 +220,7 @@ def parse(path):
                 values[row, impl] = values[base, impl]
     # A peer's variant is a row of its own, against the others' figures.
     for row, base in PEER_ROWS.items():
-        for impl in IMPLS:
+        for impl in IMPLS + ["raw"]:
             if any((row, i) in values for i in IMPLS) and (row, impl) not in values and (base, impl) in values:
                 values[row, impl] = values[base, impl]
                 if (base, impl) in allocs:

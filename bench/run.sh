@@ -125,6 +125,9 @@ workload() {
     go-*/tcp_pingpong) gobench "$row" "$impl" "$ops" "$ops" "^BenchmarkTCPPingPong\$/^${1}B\$/^$sub\$" ;;
     go-*/tcp_accept)
       gobench "$row" "$impl" "$ops" "$ops" "^BenchmarkTCPAccept\$/^$sub\$"
+      # The floor: nspr's system calls for a connection raw from Go, in a
+      # run of its own so that its CPU time is its own (the raw column).
+      if [ "$impl" = go-nspr ]; then gobench "$row" raw "$ops" "$ops" '^BenchmarkTCPAccept$/^impl=raw$'; fi
       # Go's listeners use MPTCP by default since Go 1.24: net's accept
       # again without it, filed as workload tcp_accept_nomptcp.
       if [ "$impl" = go-net ]; then
@@ -133,10 +136,12 @@ workload() {
       fi ;;
     go-*/udp_pps)
       gobench "$row" "$impl" "$ops" "$ops" "^BenchmarkUDP\$/^$sub\$"
-      # The batch calls, and beside them the floor: the same bursts in raw
-      # sendmmsg(2)/recvmmsg(2) calls from Go, in a run of its own so that
-      # its CPU time is its own (the raw column of udp_pps_batch).
+      # Each row's floor runs in a run of its own, so that its CPU time is
+      # its own: nspr's sendto(2)/recvfrom(2) raw from Go (the raw column
+      # of udp_pps); the batch calls, and beside them the same bursts in
+      # raw sendmmsg(2)/recvmmsg(2) calls from Go (that of udp_pps_batch).
       if [ "$impl" = go-nspr ]; then
+        gobench "$row" raw "$ops" "$ops" '^BenchmarkUDP$/^impl=raw$'
         gobench udp_pps_batch "$impl" "$ops" "$ops" '^BenchmarkUDPBatch$/^impl=nspr$'
         gobench udp_pps_batch raw "$ops" "$ops" '^BenchmarkUDPBatch$/^impl=mmsg$'
         # 1,200-byte datagrams, batch calls with UDP_SEGMENT and UDP_GRO
