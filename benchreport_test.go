@@ -76,7 +76,7 @@ func TestBenchReportRows(t *testing.T) {
 		{"tcp_accept_cpu", "raw", "50.4 ±0%"},
 		{"tcp_accept_nomptcp", "go-net", "14.0k ±0%"},
 		{"tcp_accept_nomptcp", "raw", "25.2k ±0%"}, // repeated from tcp_accept
-		{"udp_gso", "go-nspr", "2.75M ±0%"}, // with UDP_SEGMENT and UDP_GRO
+		{"udp_gso", "go-nspr", "2.75M ±0%"},        // with UDP_SEGMENT and UDP_GRO
 		{"udp_gso", "target", "≥1.5× udp_gso_plain: met"},
 		{"udp_gso_plain", "go-nspr", "792.2k ±0%"},
 		{"udp_gso_cpu", "go-nspr", "0.61 ±0%"},
