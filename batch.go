@@ -106,7 +106,7 @@ func (s *Socket) SendToBatch(msgs []Datagram, timeout Interval) (int, error) {
 			b.sizes[i] = size
 		}
 		io.kind, io.n, b.msgs = opSendBatch, 0, part
-		err := s.run(op, io, true, w)
+		err := s.run(op, io, true, &w)
 		b.release()
 		for i := range io.n {
 			part[i].N = len(part[i].Buf)
@@ -151,13 +151,14 @@ func (s *Socket) RecvFromBatch(msgs []Datagram, timeout Interval) (int, error) {
 	s.rd.mu.Lock()
 	defer s.rd.mu.Unlock()
 	s.startGRO(s.rd.batchOf())
-	return s.recvBatchLocked(op, msgs, s.waitOf(timeout))
+	w := s.waitOf(timeout)
+	return s.recvBatchLocked(op, msgs, &w)
 }
 
 // recvBatchLocked is RecvFromBatch once the socket is checked; the caller
 // holds rd.mu. Datagrams left over from a coalesced run (GRO) are returned
 // without a system call.
-func (s *Socket) recvBatchLocked(op string, msgs []Datagram, w wait) (int, error) {
+func (s *Socket) recvBatchLocked(op string, msgs []Datagram, w *wait) (int, error) {
 	msgs = msgs[:min(len(msgs), maxBatch)]
 	io := &s.rd
 	b := io.batchOf()
@@ -189,7 +190,7 @@ func (s *Socket) recvBatchLocked(op string, msgs []Datagram, w wait) (int, error
 // recvOneLocked is RecvFrom on a socket whose receive queue may hold
 // coalesced runs (GRO is on): one datagram through the batch path, which
 // splits them. The caller holds rd.mu.
-func (s *Socket) recvOneLocked(op string, p []byte, w wait) (int, NetworkAddress, error) {
+func (s *Socket) recvOneLocked(op string, p []byte, w *wait) (int, NetworkAddress, error) {
 	b := s.rd.batchOrNil() // not nil: it coalesces
 	b.one[0] = Datagram{Buf: p}
 	_, err := s.recvBatchLocked(op, b.one[:], w)

@@ -80,7 +80,7 @@ func (c *Conn) Read(p []byte) (int, error) {
 	if err != nil {
 		return 0, s.addrError(err, true)
 	}
-	n, err := s.recv(op, p, w)
+	n, err := s.recv(op, p, &w)
 	if err != nil {
 		return n, s.addrError(err, true)
 	}
@@ -99,7 +99,7 @@ func (c *Conn) Write(p []byte) (int, error) {
 	if err != nil {
 		return 0, s.addrError(err, true)
 	}
-	n, err := s.send(op, p, w)
+	n, err := s.send(op, p, &w)
 	if err != nil {
 		return n, s.addrError(err, true)
 	}
@@ -170,7 +170,7 @@ func (l *Listener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, s.addrError(err, false)
 	}
-	c, _, err := s.accept(op, w)
+	c, _, err := s.accept(op, &w)
 	if err != nil {
 		return nil, s.addrError(err, false)
 	}
@@ -206,7 +206,7 @@ func (c *PacketConn) ReadFrom(p []byte) (int, net.Addr, error) {
 	if err != nil {
 		return 0, nil, s.addrError(err, true)
 	}
-	n, from, err := s.recvFrom(op, p, w)
+	n, from, err := s.recvFrom(op, p, &w)
 	if err != nil {
 		return 0, nil, s.addrError(err, true)
 	}
@@ -227,7 +227,7 @@ func (c *PacketConn) WriteTo(p []byte, addr net.Addr) (int, error) {
 	if err != nil {
 		return 0, s.addrError(err, false)
 	}
-	n, err := s.sendTo(op, p, &to, w)
+	n, err := s.sendTo(op, p, &to, &w)
 	if err != nil {
 		err = s.addrError(err, false)
 		if e, ok := err.(*Error); ok {

@@ -27,7 +27,8 @@ func (s *Socket) ConnectContext(ctx context.Context, addr NetworkAddress) error 
 	if err != nil {
 		return withAddrs(err, NetworkAddress{}, addr)
 	}
-	err = s.connect(op, &addr, s.ctxWait(call))
+	w := s.ctxWait(call)
+	err = s.connect(op, &addr, &w)
 	if err = call.end(op, stop, err); err != nil {
 		return withAddrs(err, NetworkAddress{}, addr)
 	}
@@ -42,7 +43,8 @@ func (s *Socket) AcceptContext(ctx context.Context) (*Socket, NetworkAddress, er
 	if err != nil {
 		return nil, NetworkAddress{}, s.addrError(err, false)
 	}
-	c, peer, err := s.accept(op, s.ctxWait(call))
+	w := s.ctxWait(call)
+	c, peer, err := s.accept(op, &w)
 	if err = call.end(op, stop, err); err != nil {
 		return nil, peer, s.addrError(err, false)
 	}

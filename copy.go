@@ -32,7 +32,7 @@ var (
 // else is copied through a buffer. The socket's side waits without limit,
 // as Write does. It returns the count of bytes sent, also with an error.
 func (s *Socket) ReadFrom(r io.Reader) (int64, error) {
-	return s.readFrom("readfrom", r, writerOnly{s}, s.waitOf(IntervalNoTimeout))
+	return s.readFrom("readfrom", r, writerOnly{s}, s.noTimeoutWait())
 }
 
 // WriteTo implements io.WriterTo, so that io.Copy(w, s) splices the bytes
@@ -43,7 +43,7 @@ func (s *Socket) ReadFrom(r io.Reader) (int64, error) {
 // of bytes written to w, also with an error, and nil at the end of the
 // stream.
 func (s *Socket) WriteTo(w io.Writer) (int64, error) {
-	return s.writeTo("writeto", w, readerOnly{s}, s.waitOf(IntervalNoTimeout))
+	return s.writeTo("writeto", w, readerOnly{s}, s.noTimeoutWait())
 }
 
 // ReadFrom implements io.ReaderFrom as Socket.ReadFrom does, bounded by the
@@ -55,7 +55,7 @@ func (c *Conn) ReadFrom(r io.Reader) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return s.readFrom(op, r, writerOnly{c}, w)
+	return s.readFrom(op, r, writerOnly{c}, &w)
 }
 
 // WriteTo implements io.WriterTo as Socket.WriteTo does, bounded by the
@@ -67,7 +67,7 @@ func (c *Conn) WriteTo(w io.Writer) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return s.writeTo(op, w, readerOnly{c}, wt)
+	return s.writeTo(op, w, readerOnly{c}, &wt)
 }
 
 // writerOnly and readerOnly hide ReadFrom and WriteTo from io.Copy in the
@@ -77,7 +77,7 @@ type readerOnly struct{ io.Reader }
 
 // readFrom is ReadFrom with the socket's side waiting as w says; plain is
 // the socket's writer for the fallback copy.
-func (s *Socket) readFrom(op string, r io.Reader, plain io.Writer, w wait) (int64, error) {
+func (s *Socket) readFrom(op string, r io.Reader, plain io.Writer, w *wait) (int64, error) {
 	if err := s.check(op); err != nil {
 		return 0, err
 	}
@@ -110,7 +110,7 @@ func (s *Socket) readFrom(op string, r io.Reader, plain io.Writer, w wait) (int6
 // sendFileFrom sends up to limit bytes (limit < 0: all) of r from its
 // offset with sendfile(2) if r's descriptor is a regular file; handled is
 // false, with nothing sent, if it is not.
-func (s *Socket) sendFileFrom(op string, r io.Reader, limit int64, w wait) (n int64, handled bool, err error) {
+func (s *Socket) sendFileFrom(op string, r io.Reader, limit int64, w *wait) (n int64, handled bool, err error) {
 	// Not only *os.File: its WriteTo, which io.Copy calls first, hands
 	// other writers a wrapper that hides WriteTo and keeps SyscallConn.
 	f, ok := r.(syscall.Conn)
@@ -121,6 +121,7 @@ func (s *Socket) sendFileFrom(op string, r io.Reader, limit int64, w wait) (n in
 	if rerr != nil {
 		return 0, false, nil
 	}
+	wv := *w // the callback's copy: w itself must not escape with it
 	rerr = rc.Read(func(fd uintptr) bool {
 		if _, serr := regularSize(op, int(fd)); serr != nil {
 			return true
@@ -139,7 +140,8 @@ func (s *Socket) sendFileFrom(op string, r io.Reader, limit int64, w wait) (n in
 			err = lerr
 			return true
 		}
-		n, err = s.sendFileLocked(op, dir, int(fd), pos, count, w)
+		w := wv
+		n, err = s.sendFileLocked(op, dir, int(fd), pos, count, &w)
 		dir.mu.Unlock()
 		if _, serr := unix.Seek(int(fd), pos+n, io.SeekStart); serr != nil && err == nil {
 			err = sysErr(op, serr)
@@ -154,7 +156,7 @@ func (s *Socket) sendFileFrom(op string, r io.Reader, limit int64, w wait) (n in
 
 // writeTo is WriteTo with the socket's side waiting as w says; plain is the
 // socket's reader for the fallback copy.
-func (s *Socket) writeTo(op string, dst io.Writer, plain io.Reader, w wait) (int64, error) {
+func (s *Socket) writeTo(op string, dst io.Writer, plain io.Reader, w *wait) (int64, error) {
 	if err := s.check(op); err != nil {
 		return 0, err
 	}

@@ -67,7 +67,7 @@ func (s *Socket) takeReadAhead(max int64) []byte {
 // r's SyscallConn waits, then from the pipe into s through run. handled is
 // false if r is not a stream socket or cannot be spliced; n then counts
 // the bytes r had read ahead, sent already.
-func (s *Socket) spliceFrom(op string, r io.Reader, limit int64, w wait) (n int64, handled bool, err error) {
+func (s *Socket) spliceFrom(op string, r io.Reader, limit int64, w *wait) (n int64, handled bool, err error) {
 	rc, ns := streamRawConn(r)
 	if rc == nil {
 		return 0, false, nil
@@ -126,7 +126,7 @@ func (s *Socket) spliceFrom(op string, r io.Reader, limit int64, w wait) (n int6
 
 // pumpLocked moves count bytes from the pipe's read end into s; the caller
 // holds the write direction.
-func (s *Socket) pumpLocked(op string, dir *ioOp, pipe, count int, w wait) (int64, error) {
+func (s *Socket) pumpLocked(op string, dir *ioOp, pipe, count int, w *wait) (int64, error) {
 	t := dir.xferOf()
 	t.start(int64(count))
 	t.fd, t.drain = pipe, false
@@ -143,7 +143,7 @@ func (s *Socket) pumpLocked(op string, dir *ioOp, pipe, count int, w wait) (int6
 // run, then from the pipe into dst when it is writable, as dst's
 // SyscallConn waits. Bytes read ahead go first. handled is false if dst is
 // not a stream socket or s cannot be spliced, with nothing read.
-func (s *Socket) spliceTo(op string, dst io.Writer, w wait) (n int64, handled bool, err error) {
+func (s *Socket) spliceTo(op string, dst io.Writer, w *wait) (n int64, handled bool, err error) {
 	rc, _ := streamRawConn(dst)
 	if rc == nil {
 		return 0, false, nil

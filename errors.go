@@ -158,13 +158,21 @@ func ErrorCodeOf(err error) ErrorCode {
 	return 0
 }
 
-// newError builds an *Error; it is the one place errors are made.
+// newError builds an *Error; it is the one place errors are made. It and
+// errnoError stay out of line: errors are the cold path, and inlined into
+// the calls on the blocking path their temporaries would grow those calls'
+// frames, and with them the stack a goroutine keeps while it waits in one
+// (see TestParkedStack).
+//
+//go:noinline
 func newError(op string, code ErrorCode, cause error) error {
 	return &Error{Op: op, Code: code, Err: cause}
 }
 
 // errnoError maps an errno returned by the system call behind op to its NSPR
-// code as NSPR does on Unix, and wraps the errno.
+// code as NSPR does on Unix, and wraps the errno. Out of line, as newError.
+//
+//go:noinline
 func errnoError(op string, errno syscall.Errno) error {
 	return &Error{Op: op, Code: mapErrno(op, errno), Err: errno}
 }

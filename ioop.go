@@ -124,7 +124,10 @@ func (io *ioOp) try(fd uintptr) bool {
 	}
 }
 
-// wait says how long a call may wait for its descriptor.
+// wait says how long a call may wait for its descriptor. The calls of the
+// blocking path take it by pointer and never write through it: copied at
+// each of their frames, its 48 bytes made the stack of a goroutine waiting
+// in Read or Recv outgrow 2 KiB (see TestParkedStack).
 type wait struct {
 	once     bool      // one attempt, no waiting
 	nonblock bool      // the socket is non-blocking: report would-block, not timeout
@@ -192,6 +195,24 @@ func (s *Socket) waitOf(timeout Interval) wait {
 	return wait{deadline: time.Now().Add(timeout.Duration())}
 }
 
+// The waits of a call without a time limit, on a blocking and on a
+// non-blocking socket, shared by every such call: the calls of the blocking
+// path take a *wait and only read it.
+var (
+	waitNoLimit     = wait{}
+	waitNonblocking = wait{once: true, nonblock: true}
+)
+
+// noTimeoutWait is waitOf(IntervalNoTimeout) without a copy in the caller's
+// frame, for Read, Write, Recv and Send without a limit and the io.Copy
+// methods.
+func (s *Socket) noTimeoutWait() *wait {
+	if s != nil && s.nonblocking.Load() {
+		return &waitNonblocking
+	}
+	return &waitNoLimit
+}
+
 // run is the one path every blocking call takes: it tries the system call,
 // waits in the runtime poller when it would block (parking the goroutine, not
 // a thread), honours the wait, and turns the outcome into an NSPR error. The
@@ -201,7 +222,7 @@ func (s *Socket) waitOf(timeout Interval) wait {
 // (see sockFD); only a call that would block registers it with the poller.
 // A one-attempt call always goes straight to the descriptor, because the
 // runtime does not try the call at all once a deadline has passed.
-func (s *Socket) run(op string, io *ioOp, write bool, w wait) error {
+func (s *Socket) run(op string, io *ioOp, write bool, w *wait) error {
 	io.errno = 0
 	reg := s.own.reg.Load()
 	if reg == nil || w.once {
@@ -223,7 +244,7 @@ func (s *Socket) run(op string, io *ioOp, write bool, w wait) error {
 	}
 	if reg == nil || io.attempt == nil {
 		var err error
-		if reg, err = s.own.register(io); err != nil {
+		if reg, err = s.own.register(io, write); err != nil {
 			return s.pollError(op, err)
 		}
 	}
@@ -231,7 +252,12 @@ func (s *Socket) run(op string, io *ioOp, write bool, w wait) error {
 	if w.sticky || w.call != nil {
 		err = s.waitCut(reg, io, write, w)
 	} else if err = io.setDeadline(reg, write, w.deadline); err == nil {
-		err = io.waitReady(reg, write)
+		// waitReady, a frame less deep (see TestParkedStack)
+		if write {
+			err = reg.rc.Write(io.attempt)
+		} else {
+			err = reg.rc.Read(io.attempt)
+		}
 	}
 	if err != nil {
 		return s.pollError(op, err)
@@ -245,7 +271,7 @@ func (s *Socket) run(op string, io *ioOp, write bool, w wait) error {
 // waitCut waits for a call that another goroutine may cut short: it reads
 // the deadline and marks the call as waiting under dmu, so that a deadline
 // set or a context cancelled from now on reaches the poller (see cut).
-func (s *Socket) waitCut(reg *pollReg, io *ioOp, write bool, w wait) error {
+func (s *Socket) waitCut(reg *pollReg, io *ioOp, write bool, w *wait) error {
 	x := io.cold()
 	x.dmu.Lock()
 	d := w.deadline

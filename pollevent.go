@@ -114,7 +114,7 @@ func (e *PollableEvent) Wait(timeout Interval) error {
 	x := io.cold()
 	for i := 0; i < 1<<10; i++ {
 		io.kind, x.raw, e.errno = opRaw, e.read, 0
-		err := s.run(op, io, false, w)
+		err := s.run(op, io, false, &w)
 		x.raw = nil
 		if err == nil && e.errno != 0 {
 			err = errnoError(op, e.errno)

@@ -45,7 +45,7 @@ func (s *Socket) rawIO(op string, write bool, f func(fd uintptr) bool) error {
 	defer io.mu.Unlock()
 	x := io.cold()
 	io.kind, x.raw = opRaw, f
-	err = s.run(op, io, write, w)
+	err = s.run(op, io, write, &w)
 	x.raw = nil
 	return err
 }

@@ -55,7 +55,7 @@ func (c *callSource) fill(p []byte) (int, error) {
 	if !c.started {
 		c.w, c.started = c.s.waitOf(c.timeout), true
 	}
-	return c.s.readLocked(c.op, p, c.w)
+	return c.s.readLocked(c.op, p, &c.w)
 }
 
 // lineLocked finds the next line of at most max bytes in the read-ahead,
@@ -370,7 +370,8 @@ func (s *Socket) ReadSize(n int, timeout Interval) ([]byte, error) {
 	}
 	out := make([]byte, min(n, b+maxReadSize))
 	copy(out, s.ra.buf[s.ra.r:s.ra.w]) // consumed only once the receive succeeds
-	m, err := s.readLocked(op, out[b:], s.waitOf(timeout))
+	w := s.waitOf(timeout)
+	m, err := s.readLocked(op, out[b:], &w)
 	if err != nil {
 		return nil, err
 	}

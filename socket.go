@@ -259,11 +259,13 @@ func sysErr(op string, err error) error {
 
 // Read implements io.Reader: Recv without a time limit, with io.EOF at the
 // end of the stream. An empty p returns 0, nil at once, as Conn.Read does.
+// It and Write call recv and send themselves, one frame less between a
+// reader and the runtime poller (see TestParkedStack).
 func (s *Socket) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, s.check("read")
 	}
-	n, err := s.Recv(p, IntervalNoTimeout)
+	n, err := s.recv("recv", p, s.noTimeoutWait())
 	if err == nil && n == 0 && len(p) > 0 {
 		return 0, io.EOF
 	}
@@ -271,7 +273,7 @@ func (s *Socket) Read(p []byte) (int, error) {
 }
 
 // Write implements io.Writer: Send without a time limit.
-func (s *Socket) Write(p []byte) (int, error) { return s.Send(p, IntervalNoTimeout) }
+func (s *Socket) Write(p []byte) (int, error) { return s.send("send", p, s.noTimeoutWait()) }
 
 var (
 	_ io.Reader = (*Socket)(nil)

@@ -26,13 +26,24 @@ type sockFD struct {
 	reg    atomic.Pointer[pollReg] // set once the descriptor is registered
 	mu     sync.Mutex              // serialises register and close; guards what follows
 	done   bool                    // the descriptor is closed or being closed
-	sets   []pollHolder            // the poll sets the descriptor joined (pollset.go)
-	id     atomic.Uint64           // the poll id, which sets record in their entries; 0 until the first set
 
 	// lingers is set while SO_LINGER may be on with a time, when closing
 	// the descriptor can wait (see sysCloseNow).
 	lingers atomic.Bool
+
+	sets []pollHolder  // the poll sets the descriptor joined (pollset.go)
+	id   atomic.Uint64 // the poll id, which sets record in their entries; 0 until the first set
+
+	// registering holds a bit a direction (regRead, regWrite) while a
+	// registration asked for it is under way (see register).
+	registering atomic.Uint32
 }
+
+// The bits of sockFD.registering.
+const (
+	regRead uint32 = 1 << iota
+	regWrite
+)
 
 // newPollFile registers a descriptor with the runtime poller; a variable so
 // that tests can see where registration runs.
@@ -71,22 +82,58 @@ func (o *sockFD) release() { o.users.Add(-1) }
 
 // register prepares io's first wait: it hands the descriptor to the runtime
 // poller (once per socket) and builds io's callback for it (once per
-// direction). Both run deep into the runtime (os.NewFile, the allocator) and
-// would grow the small stack of the goroutine that first waits for good (a
-// goroutine per connection keeps 2 KiB, not 4 KiB), so they run on a
-// goroutine of their own. The caller holds io.mu.
-func (o *sockFD) register(io *ioOp) (*pollReg, error) {
-	var r *pollReg
-	var err error
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if r, err = o.registerNow(); err == nil && io.attempt == nil {
-			io.attempt = io.try
-		}
-	}()
-	<-done
-	return r, err
+// direction). Both run deep into the runtime (os.NewFile, the allocator),
+// and so does any allocation that has to refill the allocator's cache, a few
+// hundred bytes below the caller: on the stack of the goroutine that first
+// waits they would grow its small stack for good (a goroutine per connection
+// keeps 2 KiB, not 4 KiB; see TestParkedStack). So they run on a goroutine
+// of their own, and the caller allocates nothing: the request goes by value
+// through a buffered channel to a goroutine that captures nothing, and the
+// caller yields until its direction's bit in registering clears. The
+// caller holds io.mu; write says which direction io is.
+func (o *sockFD) register(io *ioOp, write bool) (*pollReg, error) {
+	bit := regRead
+	if write {
+		bit = regWrite
+	}
+	io.errno = 0
+	o.registering.Or(bit)
+	go registerQueued()
+	registrations <- registration{o: o, io: io, bit: bit}
+	for o.registering.Load()&bit != 0 {
+		runtime.Gosched()
+	}
+	if io.errno != 0 {
+		return nil, io.errno
+	}
+	return o.reg.Load(), nil
+}
+
+// registration is a request to register: io of o, whose bit in
+// o.registering the registering goroutine clears when done.
+type registration struct {
+	o   *sockFD
+	io  *ioOp
+	bit uint32
+}
+
+// registrations carries the requests of register to registerQueued; it
+// holds as many as may be under way at once without the callers waiting.
+var registrations = make(chan registration, 64)
+
+// registerQueued serves one request of register: it registers the
+// descriptor, builds the direction's callback and reports a failure in
+// io.errno (os.NewFile refuses only a descriptor that is not one, and a
+// closed socket's caller reports it closed whatever the errno).
+func registerQueued() {
+	req := <-registrations
+	o, io := req.o, req.io
+	if _, err := o.registerNow(); err != nil {
+		io.errno = syscall.EBADF
+	} else if io.attempt == nil {
+		io.attempt = io.try
+	}
+	o.registering.And(^req.bit)
 }
 
 func (o *sockFD) registerNow() (*pollReg, error) {

@@ -221,6 +221,55 @@ func TestRegistrationRunsOffTheCallersStack(t *testing.T) {
 	}
 }
 
+// A registration that fails reaches the call that waits as an *Error, and
+// clears the request's mark (a second call fails the same way, never
+// waiting for the first's): the runtime refusing the descriptor is
+// PR_BAD_DESCRIPTOR_ERROR wrapping EBADF; a socket closed between the
+// call's attempt and its registration is the closed socket's error.
+func TestRegistrationFails(t *testing.T) {
+	tests := []struct {
+		name      string
+		fault     func(t *testing.T, s *Socket)
+		wantErrno bool // EBADF, else net.ErrClosed
+	}{
+		{"refused", func(t *testing.T, _ *Socket) {
+			hook(t, &newPollFile, func(uintptr, string) *os.File { return nil })
+		}, true},
+		{"closed meanwhile", func(t *testing.T, s *Socket) {
+			hook(t, &sysRecv, func(int, []byte) (int, syscall.Errno) {
+				s.own.closed.Store(true) // as Close does first
+				s.own.leaveSets()        // as its close does next
+				return 0, syscall.EAGAIN
+			})
+		}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, server := connectedPair(t, AFInet)
+			tt.fault(t, server)
+			for i := range 2 {
+				_, err := server.Recv(make([]byte, 1), SecondsToInterval(5))
+				var e *Error
+				if !errors.As(err, &e) || e.Code != BadDescriptorError {
+					t.Fatalf("Recv %d = %v, want PR_BAD_DESCRIPTOR_ERROR", i, err)
+				}
+				if got := errors.Is(err, syscall.EBADF); got != tt.wantErrno {
+					t.Errorf("Recv %d = %v: wraps EBADF %v, want %v", i, err, got, tt.wantErrno)
+				}
+				if got := errors.Is(err, net.ErrClosed); got == tt.wantErrno {
+					t.Errorf("Recv %d = %v: wraps net.ErrClosed %v, want %v", i, err, got, !tt.wantErrno)
+				}
+				if server.own.registering.Load() != 0 {
+					t.Fatalf("Recv %d left the registration marked", i)
+				}
+			}
+			if !tt.wantErrno {
+				unix.Close(server.own.fd) // what the interrupted Close would have closed
+			}
+		})
+	}
+}
+
 // TestCloseLingers checks which close a socket that never waited takes: the
 // raw one, which cannot leave its P to the other goroutines while it runs,
 // unless SO_LINGER may be on with a time, when closing can wait.

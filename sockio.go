@@ -22,30 +22,57 @@ const maxDatagram = 65507
 // NSPR: it waits the same way and returns 0 once data is there, taking none
 // from a stream (on a datagram socket, the datagram).
 func (s *Socket) Recv(p []byte, timeout Interval) (int, error) {
-	return s.recv("recv", p, s.waitOf(timeout))
+	if timeout == IntervalNoTimeout {
+		return s.recv("recv", p, s.noTimeoutWait())
+	}
+	return s.recvWithin(p, timeout)
 }
 
-// recv is Recv waiting as w says, shared with the net.Conn view.
-func (s *Socket) recv(op string, p []byte, w wait) (int, error) {
+// recvWithin is Recv with any interval but IntervalNoTimeout; out of line,
+// so that the wait it makes takes no room in the frame of a Recv without a
+// limit, under which a goroutine may wait for long (see TestParkedStack).
+//
+//go:noinline
+func (s *Socket) recvWithin(p []byte, timeout Interval) (int, error) {
+	w := s.waitOf(timeout)
+	return s.recv("recv", p, &w)
+}
+
+// recv is Recv waiting as w says, shared with the net.Conn view. With
+// nothing read ahead it reads as readLocked does, in its own frame, and it
+// unlocks without a defer: a goroutine waiting in Recv waits under as few
+// and as small frames as can be (see TestParkedStack).
+func (s *Socket) recv(op string, p []byte, w *wait) (int, error) {
 	if err := s.check(op); err != nil {
 		return 0, err
 	}
-	s.rd.mu.Lock()
-	defer s.rd.mu.Unlock()
-	if s.ra.buffered() > 0 {
-		return s.ra.take(p), nil
+	io := &s.rd
+	io.mu.Lock()
+	var n int
+	var err error
+	switch {
+	case s.ra.buffered() > 0:
+		n = s.ra.take(p)
+	case io.batchOrNil().coalesces():
+		n, err = s.readCoalescedLocked(op, p, w)
+	default:
+		io.kind, io.p = opRead, p
+		if err = s.run(op, io, false, w); err == nil {
+			n = io.n
+		}
+		io.p = nil
 	}
-	return s.readLocked(op, p, w)
+	io.mu.Unlock()
+	return n, err
 }
 
 // readLocked is one read from the descriptor into p; the caller holds rd.mu.
 // A datagram socket whose queue may hold coalesced runs (GRO) reads through
 // the batch path, which splits them.
-func (s *Socket) readLocked(op string, p []byte, w wait) (int, error) {
+func (s *Socket) readLocked(op string, p []byte, w *wait) (int, error) {
 	io := &s.rd
 	if io.batchOrNil().coalesces() {
-		n, _, err := s.recvOneLocked(op, p, w)
-		return n, err
+		return s.readCoalescedLocked(op, p, w)
 	}
 	io.kind, io.p = opRead, p
 	held := s.ra.buffered()
@@ -63,11 +90,22 @@ func (s *Socket) readLocked(op string, p []byte, w wait) (int, error) {
 	return io.n, nil
 }
 
+// readCoalescedLocked is readLocked of a datagram socket whose queue may
+// hold coalesced runs; out of line, so that the address recvOneLocked
+// returns takes no room in the frames of recv and readLocked.
+//
+//go:noinline
+func (s *Socket) readCoalescedLocked(op string, p []byte, w *wait) (int, error) {
+	n, _, err := s.recvOneLocked(op, p, w)
+	return n, err
+}
+
 // RecvFrom reads one datagram (PR_RecvFrom) and returns its sender. python-nss
 // fills a NetworkAddress argument in place; Go returns it instead. A datagram
 // longer than p is truncated, as recvfrom(2) does.
 func (s *Socket) RecvFrom(p []byte, timeout Interval) (int, NetworkAddress, error) {
-	n, from, err := s.recvFrom("recvfrom", p, s.waitOf(timeout))
+	w := s.waitOf(timeout)
+	n, from, err := s.recvFrom("recvfrom", p, &w)
 	if err != nil {
 		return n, from, s.addrError(err, false)
 	}
@@ -75,7 +113,7 @@ func (s *Socket) RecvFrom(p []byte, timeout Interval) (int, NetworkAddress, erro
 }
 
 // recvFrom is RecvFrom waiting as w says, shared with the net.PacketConn view.
-func (s *Socket) recvFrom(op string, p []byte, w wait) (int, NetworkAddress, error) {
+func (s *Socket) recvFrom(op string, p []byte, w *wait) (int, NetworkAddress, error) {
 	if err := s.check(op); err != nil {
 		return 0, NetworkAddress{}, err
 	}
@@ -111,11 +149,23 @@ func (s *Socket) recvFrom(op string, p []byte, w wait) (int, NetworkAddress, err
 // Sending after the peer reset the connection is PR_CONNECT_RESET_ERROR,
 // never SIGPIPE.
 func (s *Socket) Send(p []byte, timeout Interval) (int, error) {
-	return s.send("send", p, s.waitOf(timeout))
+	if timeout == IntervalNoTimeout {
+		return s.send("send", p, s.noTimeoutWait())
+	}
+	return s.sendWithin(p, timeout)
+}
+
+// sendWithin is Send with any interval but IntervalNoTimeout, out of line
+// as recvWithin is.
+//
+//go:noinline
+func (s *Socket) sendWithin(p []byte, timeout Interval) (int, error) {
+	w := s.waitOf(timeout)
+	return s.send("send", p, &w)
 }
 
 // send is Send waiting as w says, shared with the net.Conn view.
-func (s *Socket) send(op string, p []byte, w wait) (int, error) {
+func (s *Socket) send(op string, p []byte, w *wait) (int, error) {
 	io, err := s.lockWrite(op, p)
 	if err != nil {
 		return 0, err
@@ -151,7 +201,8 @@ func (s *Socket) Sendall(p []byte, timeout Interval) (int, error) { return s.Sen
 // are PR_INVALID_ARGUMENT_ERROR; an address of another family is
 // PR_ADDRESS_NOT_SUPPORTED_ERROR.
 func (s *Socket) SendTo(p []byte, addr NetworkAddress, timeout Interval) (int, error) {
-	n, err := s.sendTo("sendto", p, &addr, s.waitOf(timeout))
+	w := s.waitOf(timeout)
+	n, err := s.sendTo("sendto", p, &addr, &w)
 	if err != nil {
 		return n, withAddrs(err, NetworkAddress{}, addr)
 	}
@@ -159,7 +210,7 @@ func (s *Socket) SendTo(p []byte, addr NetworkAddress, timeout Interval) (int, e
 }
 
 // sendTo is SendTo waiting as w says, shared with the net.PacketConn view.
-func (s *Socket) sendTo(op string, p []byte, addr *NetworkAddress, w wait) (int, error) {
+func (s *Socket) sendTo(op string, p []byte, addr *NetworkAddress, w *wait) (int, error) {
 	io, err := s.lockWrite(op, p)
 	if err != nil {
 		return 0, err
@@ -184,7 +235,8 @@ func (s *Socket) sendTo(op string, p []byte, addr *NetworkAddress, w wait) (int,
 // socket PR_INVALID_METHOD_ERROR, and no connection within timeout
 // PR_IO_TIMEOUT_ERROR.
 func (s *Socket) Accept(timeout Interval) (*Socket, NetworkAddress, error) {
-	c, peer, err := s.accept("accept", s.waitOf(timeout))
+	w := s.waitOf(timeout)
+	c, peer, err := s.accept("accept", &w)
 	if err != nil {
 		return nil, peer, s.addrError(err, false)
 	}
@@ -193,7 +245,7 @@ func (s *Socket) Accept(timeout Interval) (*Socket, NetworkAddress, error) {
 
 // accept is Accept waiting as w says, shared with AcceptContext and the
 // net.Listener view.
-func (s *Socket) accept(op string, w wait) (*Socket, NetworkAddress, error) {
+func (s *Socket) accept(op string, w *wait) (*Socket, NetworkAddress, error) {
 	if err := s.check(op); err != nil {
 		return nil, NetworkAddress{}, err
 	}
@@ -253,14 +305,15 @@ func (s *Socket) AcceptRead(amount int, timeout Interval) (*Socket, NetworkAddre
 // Connect again with the same address, which is PR_ALREADY_INITIATED_ERROR
 // while the handshake runs and nil once the connection is up.
 func (s *Socket) Connect(addr NetworkAddress, timeout Interval) error {
-	if err := s.connect("connect", &addr, s.waitOf(timeout)); err != nil {
+	w := s.waitOf(timeout)
+	if err := s.connect("connect", &addr, &w); err != nil {
 		return withAddrs(err, NetworkAddress{}, addr)
 	}
 	return nil
 }
 
 // connect is Connect waiting as w says, shared with ConnectContext.
-func (s *Socket) connect(op string, addr *NetworkAddress, w wait) error {
+func (s *Socket) connect(op string, addr *NetworkAddress, w *wait) error {
 	if err := s.check(op); err != nil {
 		return err
 	}

@@ -174,12 +174,13 @@ func (io *ioOp) tryTransfer(fd uintptr) bool {
 // 1,024 buffers and 65,507 bytes, else PR_INVALID_ARGUMENT_ERROR. On a
 // non-blocking socket it sends what fits, as Send does.
 func (s *Socket) Writev(bufs [][]byte, timeout Interval) (int, error) {
-	n, err := s.writev("writev", bufs, s.waitOf(timeout))
+	w := s.waitOf(timeout)
+	n, err := s.writev("writev", bufs, &w)
 	return int(n), err
 }
 
 // writev is Writev waiting as w says, shared with the net.Conn view.
-func (s *Socket) writev(op string, bufs [][]byte, w wait) (int64, error) {
+func (s *Socket) writev(op string, bufs [][]byte, w *wait) (int64, error) {
 	var total int64
 	for _, b := range bufs {
 		total += int64(len(b))
@@ -223,7 +224,7 @@ func (c *Conn) WriteBuffers(v *net.Buffers) (int64, error) {
 	if v == nil {
 		return 0, nil
 	}
-	n, err := s.writev(op, *v, w)
+	n, err := s.writev(op, *v, &w)
 	consumeBuffers(v, n)
 	return n, err
 }
@@ -324,7 +325,7 @@ func (s *Socket) sendFile(op string, sfd *SendFileData, flags TransmitFileFlags,
 	// The file's Read holds it open while the call runs; a regular file is
 	// never waited for, so f runs once.
 	if err := rc.Read(func(fd uintptr) bool {
-		sent, serr = s.sendFileFD(op, int(fd), sfd, w)
+		sent, serr = s.sendFileFD(op, int(fd), sfd, &w)
 		return true
 	}); err != nil {
 		return 0, newError(op, BadDescriptorError, err)
@@ -341,7 +342,7 @@ func (s *Socket) sendFile(op string, sfd *SendFileData, flags TransmitFileFlags,
 }
 
 // sendFileFD is SendFile with the file's descriptor.
-func (s *Socket) sendFileFD(op string, fd int, sfd *SendFileData, w wait) (int64, error) {
+func (s *Socket) sendFileFD(op string, fd int, sfd *SendFileData, w *wait) (int64, error) {
 	size, err := regularSize(op, fd)
 	if err != nil {
 		return 0, err
@@ -409,7 +410,7 @@ func regularSize(op string, fd int) (int64, error) {
 }
 
 // sendLocked is Send with the write direction already held.
-func (s *Socket) sendLocked(op string, io *ioOp, p []byte, w wait) (int, error) {
+func (s *Socket) sendLocked(op string, io *ioOp, p []byte, w *wait) (int, error) {
 	io.kind, io.p, io.n = opWrite, p, 0
 	err := s.run(op, io, true, w)
 	io.p = nil
@@ -419,7 +420,7 @@ func (s *Socket) sendLocked(op string, io *ioOp, p []byte, w wait) (int, error) 
 // sendFileLocked sends count bytes of the file fd from off through
 // sendfile(2), fewer if the file ends first; the caller holds the write
 // direction.
-func (s *Socket) sendFileLocked(op string, io *ioOp, fd int, off, count int64, w wait) (int64, error) {
+func (s *Socket) sendFileLocked(op string, io *ioOp, fd int, off, count int64, w *wait) (int64, error) {
 	t := io.xferOf()
 	t.start(count)
 	t.fd, t.fdOff = fd, off
