@@ -45,13 +45,26 @@ MEDIAN='function median(a, n,   i, j, t) {
 }'
 
 udp=400000 accept=40000
-for _ in $(seq "$rounds"); do
-  cpu "udp_pps C" "$udp" "$work/nsprbench" udp_pps "$udp"
-  cpu "udp_pps raw" "$udp" "$work/nspr.test" -test.run '^$' -test.bench '^BenchmarkUDP$/^impl=raw$' -test.benchtime "${udp}x"
-  cpu "udp_pps nspr" "$udp" "$work/nspr.test" -test.run '^$' -test.bench '^BenchmarkUDP$/^impl=nspr$' -test.benchtime "${udp}x"
-  cpu "tcp_accept C" "$accept" "$work/nsprbench" tcp_accept "$accept"
-  cpu "tcp_accept raw" "$accept" "$work/nspr.test" -test.run '^$' -test.bench '^BenchmarkTCPAccept$/^impl=raw$' -test.benchtime "${accept}x"
-  cpu "tcp_accept nspr" "$accept" "$work/nspr.test" -test.run '^$' -test.bench '^BenchmarkTCPAccept$/^impl=nspr$' -test.benchtime "${accept}x"
+# one WORKLOAD IMPL runs one implementation of one workload.
+one() {
+  local count bench
+  case $1 in
+    udp_pps) count=$udp bench=BenchmarkUDP ;;
+    tcp_accept) count=$accept bench=BenchmarkTCPAccept ;;
+  esac
+  case $2 in
+    C) cpu "$1 C" "$count" "$work/nsprbench" "$1" "$count" ;;
+    *) cpu "$1 $2" "$count" "$work/nspr.test" -test.run '^$' -test.bench "^$bench\$/^impl=$2\$" -test.benchtime "${count}x" ;;
+  esac
+}
+# As bench/run.sh does, each round starts at the next implementation: here
+# the machine's speed drifts by a quarter between runs minutes apart, and a
+# fixed order would hand the drift to whichever runs at the same place.
+impls=(C raw nspr)
+for round in $(seq "$rounds"); do
+  for w in udp_pps tcp_accept; do
+    for i in 0 1 2; do one "$w" "${impls[(i + round) % 3]}"; done
+  done
 done >"$work/cpu.txt"
 
 echo
