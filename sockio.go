@@ -118,27 +118,27 @@ func (s *Socket) recvFrom(op string, p []byte, w *wait) (int, NetworkAddress, er
 		return 0, NetworkAddress{}, err
 	}
 	io := &s.rd
-	io.mu.Lock()
-	if s.ra.buffered() > 0 || io.batchOrNil().coalesces() {
-		defer io.mu.Unlock()
-		if s.ra.buffered() > 0 {
-			return s.ra.take(p), NetworkAddress{}, nil
+	io.mu.Lock() // unlocked without a defer, whose cost shows at a call a datagram
+	var n int
+	var from NetworkAddress
+	var err error
+	switch {
+	case s.ra.buffered() > 0:
+		n = s.ra.take(p)
+	case io.batchOrNil().coalesces():
+		n, from, err = s.recvOneLocked(op, p, w)
+	default:
+		io.kind, io.p = opRecvFrom, p
+		if err = s.run(op, io, false, w); err == nil {
+			n, from = io.n, decodeSockaddr(&io.rsa, io.size)
+			if from.family == AFUnspec {
+				from.family = s.family
+			}
 		}
-		return s.recvOneLocked(op, p, w)
+		io.p = nil
 	}
-	// The call a datagram: no defer, whose cost shows at this rate.
-	io.kind, io.p = opRecvFrom, p
-	err := s.run(op, io, false, w)
-	io.p = nil
-	n, from := io.n, decodeSockaddr(&io.rsa, io.size)
 	io.mu.Unlock()
-	if err != nil {
-		return 0, NetworkAddress{}, err
-	}
-	if from.family == AFUnspec {
-		from.family = s.family
-	}
-	return n, from, nil
+	return n, from, err
 }
 
 // Send writes all of p (PR_Send): on a blocking socket it returns only when
