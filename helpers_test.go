@@ -217,12 +217,15 @@ func newTestPoller(t testing.TB) *Poller {
 // setsHolding returns the number of poll sets in s's descriptor owner's
 // list that hold it.
 func setsHolding(s *Socket) int {
+	var sets []pollHolder
 	s.own.mu.Lock()
-	sets := s.own.sets
+	if m := s.own.member.Load(); m != nil {
+		sets = m.sets
+	}
 	s.own.mu.Unlock()
 	n := 0
 	for _, h := range sets {
-		if h.(interface{ holds(*sockFD) bool }).holds(s.own) {
+		if h.(interface{ holds(*sockFD) bool }).holds(&s.own) {
 			n++
 		}
 	}

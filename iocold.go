@@ -10,11 +10,11 @@ import (
 // ioCold is the part of a direction that only some sockets use: the views'
 // deadlines and the context calls (which another goroutine may change while
 // a call waits), the batch calls, the RawConn calls and the transfers
-// (Writev, SendFile, splice), and in the read direction two things of the
+// (Writev, SendFile, splice), and in the read direction one thing of the
 // whole socket: what a listener's Listener view does to the connections it
-// accepts, and the PollableEvent a descriptor belongs to. Kept out of ioOp and allocated on first use, it leaves the
-// Socket of a plain connection, such as each one Accept returns, in the
-// allocator's 512-byte class. Send, SendTo and Accept never touch it; Recv
+// accepts. Kept out of ioOp and allocated on first use, it leaves the Socket
+// of a plain connection, such as each one Accept returns, in the
+// allocator's 576-byte class. Send, SendTo and Accept never touch it; Recv
 // and RecvFrom load its pointer only (see batchOrNil), as the views' calls do
 // for their deadline; a view's or a context's call uses it when it waits.
 type ioCold struct {
@@ -31,8 +31,7 @@ type ioCold struct {
 	raw   func(fd uintptr) bool // opRaw: a RawConn caller's function; guarded by ioOp.mu
 	xfer  *transferOp           // Writev, SendFile and splice (transfer.go); allocated on first use; guarded by ioOp.mu
 
-	accepted connDefaults   // the read direction of a listener: see Socket.acceptedDefaults
-	event    *PollableEvent // the read direction of a PollableEvent's descriptor: see Socket.pollableEvent
+	accepted connDefaults // the read direction of a listener: see Socket.acceptedDefaults
 }
 
 // cold returns io's cold part, allocating it on first use. Calls that do not
@@ -63,15 +62,6 @@ func (s *Socket) acceptedDefaults() connDefaults {
 		return x.accepted
 	}
 	return connDefaults{}
-}
-
-// pollableEvent is the PollableEvent whose descriptor s is, nil for a
-// socket.
-func (s *Socket) pollableEvent() *PollableEvent {
-	if x := s.rd.coldp.Load(); x != nil {
-		return x.event
-	}
-	return nil
 }
 
 // batchOrNil is io's batch state, nil before the first batch call. Recv and

@@ -376,7 +376,7 @@ func keptSetsHolding(s *Socket) int {
 		}
 		e.set.mu.Lock()
 		for _, fd := range e.set.fds {
-			if e.set.slots[fd].id == s.own.id.Load() {
+			if e.set.slots[fd].id == s.own.knownPollID() {
 				n++
 			}
 		}

@@ -45,7 +45,7 @@ type listKey struct {
 func listKeyOf(descs []PollDesc) listKey {
 	k := listKey{n: len(descs)}
 	for i := range descs {
-		if s := descs[i].Socket; s != nil && s.own != nil {
+		if s := descs[i].Socket; s != nil && s.own.made {
 			k.first = s.own.pollID()
 			break
 		}

@@ -32,17 +32,26 @@ import (
 // reported with PollRead (kqueue has no filter for out-of-band data alone).
 type Poller struct {
 	set     *pollSet[pollerMember]
-	waitMu  sync.Mutex // one Wait at a time
-	seq     uint32     // the Wait in progress, numbering merged reports; guarded by set.mu
-	removed uint32     // set.removed when the kernel's events were last read; guarded by set.mu
-	closed  []*Socket  // members closed since the last Wait; guarded by set.mu
+	waitMu  sync.Mutex     // one Wait at a time
+	seq     uint32         // the Wait in progress, numbering merged reports; guarded by set.mu
+	removed uint32         // set.removed when the kernel's events were last read; guarded by set.mu
+	closed  []pollerMember // members closed since the last Wait; guarded by set.mu
 }
 
 // pollerMember is a Poller's state for one member.
 type pollerMember struct {
 	sock   *Socket
-	outSeq uint32 // the Wait that last reported the member
-	out    int32  // index of that report in Wait's events
+	event  *PollableEvent // the event whose descriptor sock is, for an AddEvent member
+	outSeq uint32         // the Wait that last reported the member
+	out    int32          // index of that report in Wait's events
+}
+
+// report is Wait's report of the member: a socket, or an event.
+func (m *pollerMember) report(out PollFlags) PollEvent {
+	if m.event != nil {
+		return PollEvent{Event: m.event, OutFlags: out}
+	}
+	return PollEvent{Socket: m.sock, OutFlags: out}
 }
 
 // PollEvent is one ready socket reported by Poller.Wait, with its out-flags
@@ -60,7 +69,7 @@ func NewPoller() (*Poller, error) {
 	if err := p.set.open(64); err != nil {
 		return nil, sysErr("poller", err)
 	}
-	p.set.onClose = func(sl *pollSlot[pollerMember]) { p.closed = append(p.closed, sl.use.sock) }
+	p.set.onClose = func(sl *pollSlot[pollerMember]) { p.closed = append(p.closed, sl.use) }
 	return p, nil
 }
 
@@ -77,16 +86,18 @@ var pollerOpNames = [...]string{pollerAdd: "poller add", pollerModify: "poller m
 
 // Add makes s a member, waiting for flags (PollRead, PollWrite,
 // PollExcept; at least one).
-func (p *Poller) Add(s *Socket, flags PollFlags) error { return p.ctl(pollerAdd, s, flags) }
+func (p *Poller) Add(s *Socket, flags PollFlags) error { return p.ctl(pollerAdd, s, nil, flags) }
 
 // Modify changes the flags a member waits for.
-func (p *Poller) Modify(s *Socket, flags PollFlags) error { return p.ctl(pollerModify, s, flags) }
+func (p *Poller) Modify(s *Socket, flags PollFlags) error { return p.ctl(pollerModify, s, nil, flags) }
 
 // Remove ends s's membership. Removing a member that was closed and not yet
 // reported by Wait succeeds, and Wait does not report it.
-func (p *Poller) Remove(s *Socket) error { return p.ctl(pollerRemove, s, 0) }
+func (p *Poller) Remove(s *Socket) error { return p.ctl(pollerRemove, s, nil, 0) }
 
-func (p *Poller) ctl(ctl pollerOp, s *Socket, flags PollFlags) error {
+// ctl changes s's membership; e is the event whose descriptor s is, for
+// AddEvent.
+func (p *Poller) ctl(ctl pollerOp, s *Socket, e *PollableEvent, flags PollFlags) error {
 	op := pollerOpNames[ctl]
 	if p == nil || p.set == nil {
 		return newError(op, BadDescriptorError, errors.New("nil poller"))
@@ -101,7 +112,7 @@ func (p *Poller) ctl(ctl pollerOp, s *Socket, flags PollFlags) error {
 		return closedError(op)
 	}
 	if err := s.check(op); err != nil {
-		if ctl == pollerRemove && s != nil && s.own != nil && p.removeClosed(s) {
+		if ctl == pollerRemove && s != nil && s.own.made && p.removeClosed(s) {
 			return nil
 		}
 		return err
@@ -110,7 +121,7 @@ func (p *Poller) ctl(ctl pollerOp, s *Socket, flags PollFlags) error {
 		return closedError(op)
 	}
 	defer s.own.release()
-	sl := set.lookup(s.own)
+	sl := set.lookup(&s.own)
 	switch {
 	case sl == nil && ctl != pollerAdd:
 		return newError(op, InvalidArgumentError, errors.New("the socket is not in the poller"))
@@ -120,11 +131,14 @@ func (p *Poller) ctl(ctl pollerOp, s *Socket, flags PollFlags) error {
 	case ctl == pollerAdd && sl != nil:
 		return newError(op, InvalidArgumentError, errors.New("the socket is in the poller already"))
 	}
-	sl, e := set.put(s.own, flags)
-	if e != 0 {
-		return errnoError(op, e)
+	sl, errno := set.put(&s.own, flags)
+	if errno != 0 {
+		return errnoError(op, errno)
 	}
 	sl.use.sock = s
+	if ctl == pollerAdd {
+		sl.use.event = e
+	}
 	return nil
 }
 
@@ -132,12 +146,12 @@ func (p *Poller) ctl(ctl pollerOp, s *Socket, flags PollFlags) error {
 // the set yet, or from the reports of the next Wait; false if it is in
 // neither. The caller holds set.mu.
 func (p *Poller) removeClosed(s *Socket) bool {
-	if p.set.lookup(s.own) != nil {
+	if p.set.lookup(&s.own) != nil {
 		p.set.remove(s.own.fd) // Close waits for set.mu: the number is still s's
 		return true
 	}
 	for i, c := range p.closed {
-		if c == s {
+		if c.sock == s {
 			p.closed = append(p.closed[:i], p.closed[i+1:]...)
 			return true
 		}
@@ -210,7 +224,7 @@ func (p *Poller) collect(op string, events []PollEvent, have int) (int, error) {
 	set.woken.Store(false)
 	n := min(len(p.closed), len(events))
 	for i := range n {
-		events[i] = pollEventOf(p.closed[i], PollNval)
+		events[i] = p.closed[i].report(PollNval)
 	}
 	if n > 0 {
 		rest := copy(p.closed, p.closed[n:])
@@ -259,7 +273,7 @@ func (p *Poller) collect(op string, events []PollEvent, have int) (int, error) {
 			break
 		}
 		m.outSeq, m.out = p.seq, int32(n)
-		events[n] = pollEventOf(m.sock, out)
+		events[n] = m.report(out)
 		n++
 	}
 	return n, nil

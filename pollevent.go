@@ -51,7 +51,6 @@ func NewPollableEvent() (*PollableEvent, error) {
 		return nil, err
 	}
 	e := &PollableEvent{s: s, wfd: wfd}
-	s.rd.cold().event = e
 	if wfd != rfd {
 		// The socket's own cleanup closes the read end.
 		e.wclean = runtime.AddCleanup(e, closeFD, wfd)
@@ -175,16 +174,8 @@ func (d *PollDesc) sock() *Socket {
 // event is set), as Add does for a socket. Wait reports it in the Event
 // field of a PollEvent.
 func (p *Poller) AddEvent(e *PollableEvent, flags PollFlags) error {
-	return p.ctl(pollerAdd, e.socket(), flags)
+	return p.ctl(pollerAdd, e.socket(), e, flags)
 }
 
 // RemoveEvent ends e's membership, as Remove does for a socket.
-func (p *Poller) RemoveEvent(e *PollableEvent) error { return p.ctl(pollerRemove, e.socket(), 0) }
-
-// pollEventOf is Poller.Wait's report for a member: a socket, or an event.
-func pollEventOf(s *Socket, out PollFlags) PollEvent {
-	if e := s.pollableEvent(); e != nil {
-		return PollEvent{Event: e, OutFlags: out}
-	}
-	return PollEvent{Socket: s, OutFlags: out}
-}
+func (p *Poller) RemoveEvent(e *PollableEvent) error { return p.ctl(pollerRemove, e.socket(), nil, 0) }

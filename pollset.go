@@ -92,7 +92,7 @@ func (p *pollSet[U]) open(bufLen int) error {
 
 // lookup returns o's entry, or nil when the set does not hold o.
 func (p *pollSet[U]) lookup(o *sockFD) *pollSlot[U] {
-	if id := o.id.Load(); id == 0 || o.fd >= len(p.slots) || p.slots[o.fd].id != id {
+	if id := o.knownPollID(); id == 0 || o.fd >= len(p.slots) || p.slots[o.fd].id != id {
 		return nil
 	}
 	return &p.slots[o.fd]
@@ -275,8 +275,8 @@ func (p *listSet) sync(descs []PollDesc, out []PollFlags) (closed bool, e syscal
 		if s == nil || flags == 0 {
 			continue
 		}
-		o := s.own
-		if o == nil || o.closed.Load() {
+		o := &s.own
+		if !o.made || o.closed.Load() {
 			if out == nil {
 				return true, 0
 			}
@@ -348,7 +348,7 @@ func (p *listSet) pollNow(op string, descs []PollDesc, out []PollFlags) (ready, 
 		s, in := descs[i].sock(), descs[i].InFlags
 		if out[i] == 0 && s != nil && in != 0 {
 			active++
-			if sl := p.lookup(s.own); sl != nil && sl.use.revAt == p.pass {
+			if sl := p.lookup(&s.own); sl != nil && sl.use.revAt == p.pass {
 				out[i] = sl.use.rev & (in | pollOutExtra)
 			}
 			if in&PollRead != 0 && s.readAheadReady() {

@@ -113,7 +113,7 @@ func (s *Socket) takeLineLocked(op string, max int, timeout Interval) ([]byte, e
 // PR_INVALID_ARGUMENT_ERROR; 0 with a nil error is the end of the stream.
 func (s *Socket) ReadLineInto(p []byte, timeout Interval) (int, error) {
 	const op = "readline"
-	if s == nil || s.own == nil || s.own.closed.Load() || s.typ != DescSocketTCP || len(p) == 0 {
+	if s == nil || !s.own.made || s.own.closed.Load() || s.typ != DescSocketTCP || len(p) == 0 {
 		return 0, s.lineIntoError(op, p)
 	}
 	s.rd.mu.Lock()

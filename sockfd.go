@@ -8,19 +8,23 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"weak"
 
 	"golang.org/x/sys/unix"
 )
 
-// sockFD owns a socket's descriptor. It registers the descriptor with the
-// runtime poller only when a call first has to wait: registering (os.NewFile
-// and SyscallConn: an fcntl and an epoll_ctl, another epoll_ctl at close) is
-// the largest cost of a short connection, and most connections made and
-// accepted on loopback never wait. Until then nothing in the runtime guards
-// the number, so direct system calls count themselves in users and close
-// waits for them, so that it never releases a number under a running call.
+// sockFD owns a socket's descriptor; it is part of the Socket, not an
+// object of its own, so that a connection is one allocation. It registers
+// the descriptor with the runtime poller only when a call first has to
+// wait: registering (os.NewFile and SyscallConn: an fcntl and an epoll_ctl,
+// another epoll_ctl at close) is the largest cost of a short connection, and
+// most connections made and accepted on loopback never wait. Until then
+// nothing in the runtime guards the number, so direct system calls count
+// themselves in users and close waits for them, so that it never releases a
+// number under a running call.
 type sockFD struct {
 	fd     int
+	made   bool                    // set by newSocket: a zero Socket has no descriptor
 	closed atomic.Bool             // Close has begun: no new call starts
 	users  atomic.Int32            // direct system calls in progress
 	reg    atomic.Pointer[pollReg] // set once the descriptor is registered
@@ -31,12 +35,19 @@ type sockFD struct {
 	// the descriptor can wait (see sysCloseNow).
 	lingers atomic.Bool
 
-	sets []pollHolder  // the poll sets the descriptor joined (pollset.go)
-	id   atomic.Uint64 // the poll id, which sets record in their entries; 0 until the first set
-
 	// registering holds a bit a direction (regRead, regWrite) while a
 	// registration asked for it is under way (see register).
 	registering atomic.Uint32
+
+	// member is the descriptor's part in poll sets, allocated when it first
+	// joins one: most sockets never do.
+	member atomic.Pointer[pollMember]
+}
+
+// pollMember is what a descriptor keeps of the poll sets it joined.
+type pollMember struct {
+	id   uint64       // the poll id, which sets record in their entries
+	sets []pollHolder // the poll sets the descriptor joined (pollset.go); guarded by sockFD.mu
 }
 
 // The bits of sockFD.registering.
@@ -53,19 +64,6 @@ var newPollFile = os.NewFile
 type pollReg struct {
 	file *os.File
 	rc   syscall.RawConn
-}
-
-// newSockFD takes ownership of fd. Should its Socket be dropped without
-// Close, a finalizer closes the descriptor as os.File's does. It sits on
-// the owner, not the Socket, which points to itself (the callbacks built
-// for the runtime poller), and it allocates nothing, where a cleanup on the
-// Socket costs two allocations, a quarter of accepting a connection's. The
-// owner refers to nothing that refers back to it: poll sets record its poll
-// id, not the owner.
-func newSockFD(fd int) *sockFD {
-	o := &sockFD{fd: fd}
-	runtime.SetFinalizer(o, (*sockFD).closeLeaked)
-	return o
 }
 
 // acquire counts a direct system call; it fails once the socket is closed.
@@ -131,9 +129,19 @@ func registerQueued() {
 	if _, err := o.registerNow(); err != nil {
 		io.errno = syscall.EBADF
 	} else if io.attempt == nil {
-		io.attempt = io.try
+		io.attempt = tryWeakly(io)
 	}
 	o.registering.And(^req.bit)
+}
+
+// tryWeakly is io.try as the callback handed to the runtime poller. It
+// holds io through a weak pointer: io is part of its Socket, which carries
+// the finalizer that closes a descriptor dropped unclosed, and a finalizer
+// never runs on an object that refers to itself. The poller calls it only
+// inside a call on the Socket, which keeps io alive meanwhile.
+func tryWeakly(io *ioOp) func(fd uintptr) bool {
+	p := weak.Make(io)
+	return func(fd uintptr) bool { return p.Value().try(fd) }
 }
 
 func (o *sockFD) registerNow() (*pollReg, error) {
@@ -175,11 +183,6 @@ func (o *sockFD) close() error {
 	if !o.leaveSets() {
 		return os.ErrClosed
 	}
-	// Nothing is left for the finalizer to do. Dropping it here, as net
-	// drops its descriptor's, lets the collector free the owner in its
-	// first cycle, where a finalizer would keep it for a second one and
-	// wake the finalizer goroutine once for every connection.
-	runtime.SetFinalizer(o, nil)
 	if r := o.reg.Load(); r != nil {
 		return r.file.Close()
 	}
@@ -203,8 +206,10 @@ func (o *sockFD) leaveSets() bool {
 		return false
 	}
 	o.done = true
-	sets := o.sets
-	o.sets = nil
+	var sets []pollHolder
+	if m := o.member.Load(); m != nil {
+		sets, m.sets = m.sets, nil
+	}
 	o.mu.Unlock()
 	for _, set := range sets {
 		set.forget(o)
@@ -216,35 +221,48 @@ func (o *sockFD) leaveSets() bool {
 // the list. The caller holds the set's lock and a reference to the
 // descriptor (acquire), so Close has not yet taken the list.
 func (o *sockFD) joined(set pollHolder) {
+	m := o.membership()
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	listed := false
-	for i := 0; i < len(o.sets); {
-		switch h := o.sets[i]; {
+	for i := 0; i < len(m.sets); {
+		switch h := m.sets[i]; {
 		case h == set:
 			listed = true
 		case h.gone():
-			last := len(o.sets) - 1
-			o.sets[i] = o.sets[last]
-			o.sets[last] = nil
-			o.sets = o.sets[:last]
+			last := len(m.sets) - 1
+			m.sets[i] = m.sets[last]
+			m.sets[last] = nil
+			m.sets = m.sets[:last]
 			continue
 		}
 		i++
 	}
 	if !listed {
-		o.sets = append(o.sets, set)
+		m.sets = append(m.sets, set)
 	}
 }
 
 // pollID returns the descriptor's poll id, handing one out on first use:
 // unlike the number, it is never reused.
-func (o *sockFD) pollID() uint64 {
-	if id := o.id.Load(); id != 0 {
-		return id
+func (o *sockFD) pollID() uint64 { return o.membership().id }
+
+// knownPollID is the poll id, 0 if the descriptor has none yet.
+func (o *sockFD) knownPollID() uint64 {
+	if m := o.member.Load(); m != nil {
+		return m.id
 	}
-	o.id.CompareAndSwap(0, nextPollID.Add(1))
-	return o.id.Load()
+	return 0
+}
+
+// membership returns the descriptor's poll set membership, allocating it
+// with a new poll id on first use.
+func (o *sockFD) membership() *pollMember {
+	if m := o.member.Load(); m != nil {
+		return m
+	}
+	o.member.CompareAndSwap(nil, &pollMember{id: nextPollID.Add(1)})
+	return o.member.Load()
 }
 
 var nextPollID atomic.Uint64
@@ -270,9 +288,9 @@ func rawClose(fd int) syscall.Errno {
 }
 
 // closeLeaked closes the descriptor of a Socket that was dropped unclosed,
-// leaving its poll sets first as Close does. The owner refers to a
+// leaving its poll sets first as Close does. The Socket refers to a
 // registered descriptor's os.File, so the file's own finalizer runs only
-// after this one and cannot have closed the number already.
+// after the Socket's and cannot have closed the number already.
 func (o *sockFD) closeLeaked() {
 	o.closed.Store(true)
 	if !o.leaveSets() {

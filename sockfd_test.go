@@ -103,9 +103,10 @@ func TestCloseWaitsForDirectCall(t *testing.T) {
 
 // A socket dropped without Close has its descriptor closed by the garbage
 // collector, registered with the poller or not, as an os.File would, and
-// also while one of Poll's kept kernel sets holds it.
+// also while one of Poll's kept kernel sets holds it. So is a dropped
+// PollableEvent's that waited: its socket is not kept by the event.
 func TestDroppedSocketIsClosed(t *testing.T) {
-	for _, mode := range []string{"never waited", "registered", "in a kept poll set"} {
+	for _, mode := range []string{"never waited", "registered", "in a kept poll set", "a pollable event's"} {
 		t.Run(mode, func(t *testing.T) {
 			fd, ino := func() (int, uint64) {
 				s, err := NewSocket(AFInet, DescSocketUDP)
@@ -125,6 +126,16 @@ func TestDroppedSocketIsClosed(t *testing.T) {
 					if keptSetsHolding(s) == 0 {
 						t.Fatal("a Poll that waited left the socket in no kept set")
 					}
+				case "a pollable event's":
+					s.Close()
+					e, err := NewPollableEvent()
+					if err != nil {
+						t.Fatal(err)
+					}
+					e.Wait(MillisecondsToInterval(1))
+					if s = e.socket(); !registered(s) {
+						t.Fatal("a Wait that waited did not register")
+					}
 				}
 				fd, _ := s.Fileno()
 				return fd, fdInode(fd)
@@ -140,9 +151,9 @@ func TestDroppedSocketIsClosed(t *testing.T) {
 	}
 }
 
-// Close drops the owner's finalizer, as net drops its descriptor's: one
-// collection frees a closed socket's owner, where a finalizer would keep
-// it for a second one and run once for every connection.
+// Close drops the Socket's finalizer, as net drops its descriptor's: one
+// collection frees a closed socket, where a finalizer would keep it for a
+// second one and run once for every connection.
 func TestCloseDropsFinalizer(t *testing.T) {
 	freed := make(chan struct{})
 	func() {
@@ -150,16 +161,16 @@ func TestCloseDropsFinalizer(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		runtime.AddCleanup(s.own, func(ch chan struct{}) { close(ch) }, freed)
+		runtime.AddCleanup(s, func(ch chan struct{}) { close(ch) }, freed)
 		if err := s.Close(); err != nil {
 			t.Fatal(err)
 		}
 	}()
-	runtime.GC() // once: with a finalizer set, the owner would survive it
+	runtime.GC() // once: with a finalizer set, the socket would survive it
 	select {
 	case <-freed:
 	case <-time.After(5 * time.Second):
-		t.Fatal("a closed socket's owner outlived one collection")
+		t.Fatal("a closed socket outlived one collection")
 	}
 }
 
