@@ -153,7 +153,7 @@ func pollNow(op string, descs []PollDesc, out []PollFlags) (ready, active int, e
 		if s == nil || d.InFlags == 0 {
 			continue
 		}
-		if !s.own.made || !s.own.acquire() {
+		if !s.own.acquire() {
 			out[i] = PollNval
 			continue
 		}

@@ -187,7 +187,7 @@ func TestPollerCloseRace(t *testing.T) {
 			}
 			seen[e.Socket] = true
 		}
-		if k == 0 && socks[n-1].own.closed.Load() {
+		if k == 0 && !socks[n-1].own.open.Load() {
 			break
 		}
 	}

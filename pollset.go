@@ -276,7 +276,7 @@ func (p *listSet) sync(descs []PollDesc, out []PollFlags) (closed bool, e syscal
 			continue
 		}
 		o := &s.own
-		if !o.made || o.closed.Load() {
+		if !o.open.Load() {
 			if out == nil {
 				return true, 0
 			}

@@ -113,7 +113,7 @@ func (s *Socket) takeLineLocked(op string, max int, timeout Interval) ([]byte, e
 // PR_INVALID_ARGUMENT_ERROR; 0 with a nil error is the end of the stream.
 func (s *Socket) ReadLineInto(p []byte, timeout Interval) (int, error) {
 	const op = "readline"
-	if s == nil || !s.own.made || s.own.closed.Load() || s.typ != DescSocketTCP || len(p) == 0 {
+	if s == nil || !s.own.open.Load() || s.typ != DescSocketTCP || len(p) == 0 {
 		return 0, s.lineIntoError(op, p)
 	}
 	s.rd.mu.Lock()
@@ -199,7 +199,7 @@ func (r *LineReader) ReadLineInto(p []byte, timeout Interval) (int, error) {
 	if r == nil || !r.held.Load() {
 		return 0, newError(op, InvalidStateError, errors.New("line reader released"))
 	}
-	if r.s.own.closed.Load() {
+	if !r.s.own.open.Load() {
 		return 0, closedError(op)
 	}
 	if len(p) == 0 {

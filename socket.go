@@ -93,6 +93,7 @@ func newSocket(fd int, family Family, typ DescType) (*Socket, error) {
 		return nil, newError("socket", BadDescriptorError, syscall.EBADF)
 	}
 	s := &Socket{own: sockFD{fd: fd, made: true}, family: family, typ: typ}
+	s.own.open.Store(true)
 	runtime.SetFinalizer(s, (*Socket).closeLeaked)
 	return s, nil
 }
@@ -101,15 +102,20 @@ func newSocket(fd int, family Family, typ DescType) (*Socket, error) {
 func (s *Socket) closeLeaked() { s.own.closeLeaked() }
 
 // check is the entry test of every method: a nil or closed socket is an
-// error, never a crash.
+// error, never a crash. It inlines; the errors are built out of line.
 func (s *Socket) check(op string) error {
+	if s == nil || !s.own.open.Load() {
+		return s.checkFailed(op)
+	}
+	return nil
+}
+
+// checkFailed is check's error.
+func (s *Socket) checkFailed(op string) error {
 	if s == nil || !s.own.made {
 		return newError(op, BadDescriptorError, errors.New("nil socket"))
 	}
-	if s.own.closed.Load() {
-		return closedError(op)
-	}
-	return nil
+	return closedError(op)
 }
 
 // control runs f on the descriptor while holding a reference to it, so a
@@ -161,7 +167,7 @@ func (s *Socket) Close() error {
 	if err := s.check("close"); err != nil {
 		return err
 	}
-	if s.own.closed.Swap(true) {
+	if !s.own.open.Swap(false) {
 		return closedError("close")
 	}
 	// Nothing is left for the finalizer to do. Dropping it now, as net

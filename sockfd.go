@@ -23,13 +23,13 @@ import (
 // themselves in users and close waits for them, so that it never releases a
 // number under a running call.
 type sockFD struct {
-	fd     int
-	made   bool                    // set by newSocket: a zero Socket has no descriptor
-	closed atomic.Bool             // Close has begun: no new call starts
-	users  atomic.Int32            // direct system calls in progress
-	reg    atomic.Pointer[pollReg] // set once the descriptor is registered
-	mu     sync.Mutex              // serialises register and close; guards what follows
-	done   bool                    // the descriptor is closed or being closed
+	fd    int
+	made  bool                    // set by newSocket: a zero Socket has no descriptor
+	open  atomic.Bool             // from newSocket until Close begins: a call starts only while it is set
+	users atomic.Int32            // direct system calls in progress
+	reg   atomic.Pointer[pollReg] // set once the descriptor is registered
+	mu    sync.Mutex              // serialises register and close; guards what follows
+	done  bool                    // the descriptor is closed or being closed
 
 	// lingers is set while SO_LINGER may be on with a time, when closing
 	// the descriptor can wait (see sysCloseNow).
@@ -69,7 +69,7 @@ type pollReg struct {
 // acquire counts a direct system call; it fails once the socket is closed.
 func (o *sockFD) acquire() bool {
 	o.users.Add(1)
-	if o.closed.Load() {
+	if !o.open.Load() {
 		o.release()
 		return false
 	}
@@ -292,7 +292,7 @@ func rawClose(fd int) syscall.Errno {
 // registered descriptor's os.File, so the file's own finalizer runs only
 // after the Socket's and cannot have closed the number already.
 func (o *sockFD) closeLeaked() {
-	o.closed.Store(true)
+	o.open.Store(false)
 	if !o.leaveSets() {
 		return
 	}

@@ -248,8 +248,8 @@ func TestRegistrationFails(t *testing.T) {
 		}, true},
 		{"closed meanwhile", func(t *testing.T, s *Socket) {
 			hook(t, &sysRecv, func(int, []byte) (int, syscall.Errno) {
-				s.own.closed.Store(true) // as Close does first
-				s.own.leaveSets()        // as its close does next
+				s.own.open.Store(false) // as Close does first
+				s.own.leaveSets()       // as its close does next
 				return 0, syscall.EAGAIN
 			})
 		}, false},

@@ -13,222 +13,6 @@ import (
 // UDP headers); NSPR reports larger ones as PR_INVALID_ARGUMENT_ERROR.
 const maxDatagram = 65507
 
-// Recv reads up to len(p) bytes (PR_Recv). It returns as soon as some bytes
-// arrive, with 0 and no error at the end of the stream. Bytes already read
-// ahead by ReadLine come first, without waiting. It waits as timeout says:
-// IntervalNoWait tries once (PR_IO_TIMEOUT_ERROR if nothing is there), a
-// non-blocking socket returns PR_WOULD_BLOCK_ERROR. An unconnected TCP socket
-// is PR_NOT_CONNECTED_ERROR. An empty p is a receive like any other, as in
-// NSPR: it waits the same way and returns 0 once data is there, taking none
-// from a stream (on a datagram socket, the datagram).
-func (s *Socket) Recv(p []byte, timeout Interval) (int, error) {
-	if timeout == IntervalNoTimeout {
-		return s.recv("recv", p, s.noTimeoutWait())
-	}
-	return s.recvWithin(p, timeout)
-}
-
-// recvWithin is Recv with any interval but IntervalNoTimeout; out of line,
-// so that the wait it makes takes no room in the frame of a Recv without a
-// limit, under which a goroutine may wait for long (see TestParkedStack).
-//
-//go:noinline
-func (s *Socket) recvWithin(p []byte, timeout Interval) (int, error) {
-	w := s.waitOf(timeout)
-	return s.recv("recv", p, &w)
-}
-
-// recv is Recv waiting as w says, shared with the net.Conn view. With
-// nothing read ahead it reads as readLocked does, in its own frame, and it
-// unlocks without a defer: a goroutine waiting in Recv waits under as few
-// and as small frames as can be (see TestParkedStack).
-func (s *Socket) recv(op string, p []byte, w *wait) (int, error) {
-	if err := s.check(op); err != nil {
-		return 0, err
-	}
-	io := &s.rd
-	io.mu.Lock()
-	var n int
-	var err error
-	switch {
-	case s.ra.buffered() > 0:
-		n = s.ra.take(p)
-	case io.batchOrNil().coalesces():
-		n, err = s.readCoalescedLocked(op, p, w)
-	default:
-		io.kind, io.p = opRead, p
-		if err = s.run(op, io, false, w); err == nil {
-			n = io.n
-		}
-		io.p = nil
-	}
-	io.mu.Unlock()
-	return n, err
-}
-
-// readLocked is one read from the descriptor into p; the caller holds rd.mu.
-// A datagram socket whose queue may hold coalesced runs (GRO) reads through
-// the batch path, which splits them.
-func (s *Socket) readLocked(op string, p []byte, w *wait) (int, error) {
-	io := &s.rd
-	if io.batchOrNil().coalesces() {
-		return s.readCoalescedLocked(op, p, w)
-	}
-	io.kind, io.p = opRead, p
-	held := s.ra.buffered()
-	if held > 0 {
-		s.ra.waiting.Store(int32(held) + 1) // for Available while this waits
-	}
-	err := s.run(op, io, false, w)
-	if held > 0 {
-		s.ra.waiting.Store(0)
-	}
-	io.p = nil
-	if err != nil {
-		return 0, err
-	}
-	return io.n, nil
-}
-
-// readCoalescedLocked is readLocked of a datagram socket whose queue may
-// hold coalesced runs; out of line, so that the address recvOneLocked
-// returns takes no room in the frames of recv and readLocked.
-//
-//go:noinline
-func (s *Socket) readCoalescedLocked(op string, p []byte, w *wait) (int, error) {
-	n, _, err := s.recvOneLocked(op, p, w)
-	return n, err
-}
-
-// RecvFrom reads one datagram (PR_RecvFrom) and returns its sender. python-nss
-// fills a NetworkAddress argument in place; Go returns it instead. A datagram
-// longer than p is truncated, as recvfrom(2) does.
-func (s *Socket) RecvFrom(p []byte, timeout Interval) (int, NetworkAddress, error) {
-	w := s.waitOf(timeout)
-	n, from, err := s.recvFrom("recvfrom", p, &w)
-	if err != nil {
-		return n, from, s.addrError(err, false)
-	}
-	return n, from, nil
-}
-
-// recvFrom is RecvFrom waiting as w says, shared with the net.PacketConn view.
-func (s *Socket) recvFrom(op string, p []byte, w *wait) (int, NetworkAddress, error) {
-	if err := s.check(op); err != nil {
-		return 0, NetworkAddress{}, err
-	}
-	io := &s.rd
-	io.mu.Lock() // unlocked without a defer, whose cost shows at a call a datagram
-	var n int
-	var from NetworkAddress
-	var err error
-	switch {
-	case s.ra.buffered() > 0:
-		n = s.ra.take(p)
-	case io.batchOrNil().coalesces():
-		n, from, err = s.recvOneLocked(op, p, w)
-	default:
-		io.kind, io.p = opRecvFrom, p
-		if err = s.run(op, io, false, w); err == nil {
-			n, from = io.n, decodeSockaddr(&io.rsa, io.size)
-			if from.family == AFUnspec {
-				from.family = s.family
-			}
-		}
-		io.p = nil
-	}
-	io.mu.Unlock()
-	return n, from, err
-}
-
-// Send writes all of p (PR_Send): on a blocking socket it returns only when
-// every byte is sent, the interval runs out, or an error occurs. Unlike NSPR,
-// a timeout or error after a partial send returns the count sent with the
-// error, so no caller loses track of its data. On a non-blocking socket it
-// sends what fits: a partial count, or PR_WOULD_BLOCK_ERROR if nothing does.
-// Sending after the peer reset the connection is PR_CONNECT_RESET_ERROR,
-// never SIGPIPE.
-func (s *Socket) Send(p []byte, timeout Interval) (int, error) {
-	if timeout == IntervalNoTimeout {
-		return s.send("send", p, s.noTimeoutWait())
-	}
-	return s.sendWithin(p, timeout)
-}
-
-// sendWithin is Send with any interval but IntervalNoTimeout, out of line
-// as recvWithin is.
-//
-//go:noinline
-func (s *Socket) sendWithin(p []byte, timeout Interval) (int, error) {
-	w := s.waitOf(timeout)
-	return s.send("send", p, &w)
-}
-
-// send is Send waiting as w says, shared with the net.Conn view.
-func (s *Socket) send(op string, p []byte, w *wait) (int, error) {
-	io, err := s.lockWrite(op, p)
-	if err != nil {
-		return 0, err
-	}
-	defer io.mu.Unlock()
-	io.kind, io.p, io.n = opWrite, p, 0
-	err = s.run(op, io, true, w)
-	io.p = nil
-	if err != nil && w.nonblock && io.n > 0 && errors.Is(err, WouldBlockError) {
-		err = nil // a partial send is a success in non-blocking mode
-	}
-	return io.n, err
-}
-
-// lockWrite checks a send of p and takes the write direction; the caller
-// unlocks it. A UDP payload over 65,507 bytes is PR_INVALID_ARGUMENT_ERROR.
-func (s *Socket) lockWrite(op string, p []byte) (*ioOp, error) {
-	if err := s.check(op); err != nil {
-		return nil, err
-	}
-	if s.typ == DescSocketUDP && len(p) > maxDatagram {
-		return nil, newError(op, InvalidArgumentError, syscall.EMSGSIZE)
-	}
-	s.wr.mu.Lock()
-	return &s.wr, nil
-}
-
-// Sendall sends all of p (python-nss's sendall). NSPR's PR_Send already
-// sends everything on a blocking socket, so it is Send by another name.
-func (s *Socket) Sendall(p []byte, timeout Interval) (int, error) { return s.Send(p, timeout) }
-
-// SendTo sends one datagram to addr (PR_SendTo). Datagrams over 65,507 bytes
-// are PR_INVALID_ARGUMENT_ERROR; an address of another family is
-// PR_ADDRESS_NOT_SUPPORTED_ERROR.
-func (s *Socket) SendTo(p []byte, addr NetworkAddress, timeout Interval) (int, error) {
-	w := s.waitOf(timeout)
-	n, err := s.sendTo("sendto", p, &addr, &w)
-	if err != nil {
-		return n, withAddrs(err, NetworkAddress{}, addr)
-	}
-	return n, nil
-}
-
-// sendTo is SendTo waiting as w says, shared with the net.PacketConn view.
-func (s *Socket) sendTo(op string, p []byte, addr *NetworkAddress, w *wait) (int, error) {
-	io, err := s.lockWrite(op, p)
-	if err != nil {
-		return 0, err
-	}
-	size, err := encodeSockaddr(&io.rsa, addr, s.family, op)
-	if err == nil {
-		io.kind, io.p, io.size = opSendTo, p, size
-		err = s.run(op, io, true, w)
-		io.p = nil
-	}
-	n := io.n
-	io.mu.Unlock()
-	if err != nil {
-		return 0, err
-	}
-	return n, nil
-}
-
 // Accept waits for a connection on a listening socket (PR_Accept) and returns
 // the connected socket, which starts in blocking mode, with the peer's
 // address. A socket that is not listening is PR_INVALID_ARGUMENT_ERROR, a UDP
@@ -447,4 +231,220 @@ func (s *Socket) ConnectContinue(outFlags PollFlags) error {
 		s.conn.Store(connDone)
 		return nil
 	})
+}
+
+// Recv reads up to len(p) bytes (PR_Recv). It returns as soon as some bytes
+// arrive, with 0 and no error at the end of the stream. Bytes already read
+// ahead by ReadLine come first, without waiting. It waits as timeout says:
+// IntervalNoWait tries once (PR_IO_TIMEOUT_ERROR if nothing is there), a
+// non-blocking socket returns PR_WOULD_BLOCK_ERROR. An unconnected TCP socket
+// is PR_NOT_CONNECTED_ERROR. An empty p is a receive like any other, as in
+// NSPR: it waits the same way and returns 0 once data is there, taking none
+// from a stream (on a datagram socket, the datagram).
+func (s *Socket) Recv(p []byte, timeout Interval) (int, error) {
+	if timeout == IntervalNoTimeout {
+		return s.recv("recv", p, s.noTimeoutWait())
+	}
+	return s.recvWithin(p, timeout)
+}
+
+// recvWithin is Recv with any interval but IntervalNoTimeout; out of line,
+// so that the wait it makes takes no room in the frame of a Recv without a
+// limit, under which a goroutine may wait for long (see TestParkedStack).
+//
+//go:noinline
+func (s *Socket) recvWithin(p []byte, timeout Interval) (int, error) {
+	w := s.waitOf(timeout)
+	return s.recv("recv", p, &w)
+}
+
+// recv is Recv waiting as w says, shared with the net.Conn view. With
+// nothing read ahead it reads as readLocked does, in its own frame, and it
+// unlocks without a defer: a goroutine waiting in Recv waits under as few
+// and as small frames as can be (see TestParkedStack).
+func (s *Socket) recv(op string, p []byte, w *wait) (int, error) {
+	if err := s.check(op); err != nil {
+		return 0, err
+	}
+	io := &s.rd
+	io.mu.Lock()
+	var n int
+	var err error
+	switch {
+	case s.ra.buffered() > 0:
+		n = s.ra.take(p)
+	case io.batchOrNil().coalesces():
+		n, err = s.readCoalescedLocked(op, p, w)
+	default:
+		io.kind, io.p = opRead, p
+		if err = s.run(op, io, false, w); err == nil {
+			n = io.n
+		}
+		io.p = nil
+	}
+	io.mu.Unlock()
+	return n, err
+}
+
+// readLocked is one read from the descriptor into p; the caller holds rd.mu.
+// A datagram socket whose queue may hold coalesced runs (GRO) reads through
+// the batch path, which splits them.
+func (s *Socket) readLocked(op string, p []byte, w *wait) (int, error) {
+	io := &s.rd
+	if io.batchOrNil().coalesces() {
+		return s.readCoalescedLocked(op, p, w)
+	}
+	io.kind, io.p = opRead, p
+	held := s.ra.buffered()
+	if held > 0 {
+		s.ra.waiting.Store(int32(held) + 1) // for Available while this waits
+	}
+	err := s.run(op, io, false, w)
+	if held > 0 {
+		s.ra.waiting.Store(0)
+	}
+	io.p = nil
+	if err != nil {
+		return 0, err
+	}
+	return io.n, nil
+}
+
+// readCoalescedLocked is readLocked of a datagram socket whose queue may
+// hold coalesced runs; out of line, so that the address recvOneLocked
+// returns takes no room in the frames of recv and readLocked.
+//
+//go:noinline
+func (s *Socket) readCoalescedLocked(op string, p []byte, w *wait) (int, error) {
+	n, _, err := s.recvOneLocked(op, p, w)
+	return n, err
+}
+
+// RecvFrom reads one datagram (PR_RecvFrom) and returns its sender. python-nss
+// fills a NetworkAddress argument in place; Go returns it instead. A datagram
+// longer than p is truncated, as recvfrom(2) does.
+func (s *Socket) RecvFrom(p []byte, timeout Interval) (int, NetworkAddress, error) {
+	w := s.waitOf(timeout)
+	n, from, err := s.recvFrom("recvfrom", p, &w)
+	if err != nil {
+		return n, from, s.addrError(err, false)
+	}
+	return n, from, nil
+}
+
+// recvFrom is RecvFrom waiting as w says, shared with the net.PacketConn view.
+func (s *Socket) recvFrom(op string, p []byte, w *wait) (int, NetworkAddress, error) {
+	if err := s.check(op); err != nil {
+		return 0, NetworkAddress{}, err
+	}
+	io := &s.rd
+	io.mu.Lock() // unlocked without a defer, whose cost shows at a call a datagram
+	var n int
+	var from NetworkAddress
+	var err error
+	switch {
+	case s.ra.buffered() > 0:
+		n = s.ra.take(p)
+	case io.batchOrNil().coalesces():
+		n, from, err = s.recvOneLocked(op, p, w)
+	default:
+		io.kind, io.p = opRecvFrom, p
+		if err = s.run(op, io, false, w); err == nil {
+			n, from = io.n, decodeSockaddr(&io.rsa, io.size)
+			if from.family == AFUnspec {
+				from.family = s.family
+			}
+		}
+		io.p = nil
+	}
+	io.mu.Unlock()
+	return n, from, err
+}
+
+// Send writes all of p (PR_Send): on a blocking socket it returns only when
+// every byte is sent, the interval runs out, or an error occurs. Unlike NSPR,
+// a timeout or error after a partial send returns the count sent with the
+// error, so no caller loses track of its data. On a non-blocking socket it
+// sends what fits: a partial count, or PR_WOULD_BLOCK_ERROR if nothing does.
+// Sending after the peer reset the connection is PR_CONNECT_RESET_ERROR,
+// never SIGPIPE.
+func (s *Socket) Send(p []byte, timeout Interval) (int, error) {
+	if timeout == IntervalNoTimeout {
+		return s.send("send", p, s.noTimeoutWait())
+	}
+	return s.sendWithin(p, timeout)
+}
+
+// sendWithin is Send with any interval but IntervalNoTimeout, out of line
+// as recvWithin is.
+//
+//go:noinline
+func (s *Socket) sendWithin(p []byte, timeout Interval) (int, error) {
+	w := s.waitOf(timeout)
+	return s.send("send", p, &w)
+}
+
+// send is Send waiting as w says, shared with the net.Conn view.
+func (s *Socket) send(op string, p []byte, w *wait) (int, error) {
+	io, err := s.lockWrite(op, p)
+	if err != nil {
+		return 0, err
+	}
+	defer io.mu.Unlock()
+	io.kind, io.p, io.n = opWrite, p, 0
+	err = s.run(op, io, true, w)
+	io.p = nil
+	if err != nil && w.nonblock && io.n > 0 && errors.Is(err, WouldBlockError) {
+		err = nil // a partial send is a success in non-blocking mode
+	}
+	return io.n, err
+}
+
+// lockWrite checks a send of p and takes the write direction; the caller
+// unlocks it. A UDP payload over 65,507 bytes is PR_INVALID_ARGUMENT_ERROR.
+func (s *Socket) lockWrite(op string, p []byte) (*ioOp, error) {
+	if err := s.check(op); err != nil {
+		return nil, err
+	}
+	if s.typ == DescSocketUDP && len(p) > maxDatagram {
+		return nil, newError(op, InvalidArgumentError, syscall.EMSGSIZE)
+	}
+	s.wr.mu.Lock()
+	return &s.wr, nil
+}
+
+// Sendall sends all of p (python-nss's sendall). NSPR's PR_Send already
+// sends everything on a blocking socket, so it is Send by another name.
+func (s *Socket) Sendall(p []byte, timeout Interval) (int, error) { return s.Send(p, timeout) }
+
+// SendTo sends one datagram to addr (PR_SendTo). Datagrams over 65,507 bytes
+// are PR_INVALID_ARGUMENT_ERROR; an address of another family is
+// PR_ADDRESS_NOT_SUPPORTED_ERROR.
+func (s *Socket) SendTo(p []byte, addr NetworkAddress, timeout Interval) (int, error) {
+	w := s.waitOf(timeout)
+	n, err := s.sendTo("sendto", p, &addr, &w)
+	if err != nil {
+		return n, withAddrs(err, NetworkAddress{}, addr)
+	}
+	return n, nil
+}
+
+// sendTo is SendTo waiting as w says, shared with the net.PacketConn view.
+func (s *Socket) sendTo(op string, p []byte, addr *NetworkAddress, w *wait) (int, error) {
+	io, err := s.lockWrite(op, p)
+	if err != nil {
+		return 0, err
+	}
+	size, err := encodeSockaddr(&io.rsa, addr, s.family, op)
+	if err == nil {
+		io.kind, io.p, io.size = opSendTo, p, size
+		err = s.run(op, io, true, w)
+		io.p = nil
+	}
+	n := io.n
+	io.mu.Unlock()
+	if err != nil {
+		return 0, err
+	}
+	return n, nil
 }

@@ -124,6 +124,61 @@ func (io *ioOp) try(fd uintptr) bool {
 	}
 }
 
+// run is the one path every blocking call takes: it tries the system call,
+// waits in the runtime poller when it would block (parking the goroutine, not
+// a thread), honours the wait, and turns the outcome into an NSPR error. The
+// caller holds io.mu and has set io's arguments.
+//
+// Until the socket first waits, the call goes straight to the descriptor
+// (see sockFD); only a call that would block registers it with the poller.
+// A one-attempt call always goes straight to the descriptor, because the
+// runtime does not try the call at all once a deadline has passed.
+func (s *Socket) run(op string, io *ioOp, write bool, w *wait) error {
+	io.errno = 0
+	reg := s.own.reg.Load()
+	if reg == nil || w.once {
+		if !s.own.acquire() {
+			return closedError(op)
+		}
+		done := io.try(uintptr(s.own.fd))
+		s.own.release()
+		switch {
+		case done && io.errno != 0:
+			return errnoError(op, io.errno)
+		case done:
+			return nil
+		case w.nonblock:
+			return newError(op, WouldBlockError, syscall.EAGAIN)
+		case w.once:
+			return timeoutError(op)
+		}
+	}
+	if reg == nil || io.attempt == nil {
+		var err error
+		if reg, err = s.own.register(io, write); err != nil {
+			return s.pollError(op, err)
+		}
+	}
+	var err error
+	if w.sticky || w.call != nil {
+		err = s.waitCut(reg, io, write, w)
+	} else if err = io.setDeadline(reg, write, w.deadline); err == nil {
+		// waitReady, a frame less deep (see TestParkedStack)
+		if write {
+			err = reg.rc.Write(io.attempt)
+		} else {
+			err = reg.rc.Read(io.attempt)
+		}
+	}
+	if err != nil {
+		return s.pollError(op, err)
+	}
+	if io.errno != 0 {
+		return errnoError(op, io.errno)
+	}
+	return nil
+}
+
 // wait says how long a call may wait for its descriptor. The calls of the
 // blocking path take it by pointer and never write through it: copied at
 // each of their frames, its 48 bytes made the stack of a goroutine waiting
@@ -213,61 +268,6 @@ func (s *Socket) noTimeoutWait() *wait {
 	return &waitNoLimit
 }
 
-// run is the one path every blocking call takes: it tries the system call,
-// waits in the runtime poller when it would block (parking the goroutine, not
-// a thread), honours the wait, and turns the outcome into an NSPR error. The
-// caller holds io.mu and has set io's arguments.
-//
-// Until the socket first waits, the call goes straight to the descriptor
-// (see sockFD); only a call that would block registers it with the poller.
-// A one-attempt call always goes straight to the descriptor, because the
-// runtime does not try the call at all once a deadline has passed.
-func (s *Socket) run(op string, io *ioOp, write bool, w *wait) error {
-	io.errno = 0
-	reg := s.own.reg.Load()
-	if reg == nil || w.once {
-		if !s.own.acquire() {
-			return closedError(op)
-		}
-		done := io.try(uintptr(s.own.fd))
-		s.own.release()
-		switch {
-		case done && io.errno != 0:
-			return errnoError(op, io.errno)
-		case done:
-			return nil
-		case w.nonblock:
-			return newError(op, WouldBlockError, syscall.EAGAIN)
-		case w.once:
-			return timeoutError(op)
-		}
-	}
-	if reg == nil || io.attempt == nil {
-		var err error
-		if reg, err = s.own.register(io, write); err != nil {
-			return s.pollError(op, err)
-		}
-	}
-	var err error
-	if w.sticky || w.call != nil {
-		err = s.waitCut(reg, io, write, w)
-	} else if err = io.setDeadline(reg, write, w.deadline); err == nil {
-		// waitReady, a frame less deep (see TestParkedStack)
-		if write {
-			err = reg.rc.Write(io.attempt)
-		} else {
-			err = reg.rc.Read(io.attempt)
-		}
-	}
-	if err != nil {
-		return s.pollError(op, err)
-	}
-	if io.errno != 0 {
-		return errnoError(op, io.errno)
-	}
-	return nil
-}
-
 // waitCut waits for a call that another goroutine may cut short: it reads
 // the deadline and marks the call as waiting under dmu, so that a deadline
 // set or a context cancelled from now on reaches the poller (see cut).
@@ -334,7 +334,7 @@ func (io *ioOp) waitReady(reg *pollReg, write bool) error {
 // after Close means the socket was closed under the call (the runtime reports
 // that as an unexported "use of closed file").
 func (s *Socket) pollError(op string, err error) error {
-	if s.own.closed.Load() {
+	if !s.own.open.Load() {
 		return closedError(op)
 	}
 	return pollError(op, err)
