@@ -4,6 +4,7 @@ package nspr
 
 import (
 	"bytes"
+	"fmt"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -357,5 +358,111 @@ func TestFaultShortIO(t *testing.T) {
 	}
 	if !bytes.Equal(got, msg) {
 		t.Fatal("data differs after short reads and partial writes")
+	}
+}
+
+// TestFaultDatagramAttempt checks the attempt RecvFrom and SendTo make
+// themselves on a socket that never waited: EINTR is tried again, EAGAIN
+// waits unless the call may not (then one system call and
+// PR_IO_TIMEOUT_ERROR, or PR_WOULD_BLOCK_ERROR on a non-blocking socket),
+// any other errno is the answer after one system call, and no datagram is
+// lost or sent twice.
+func TestFaultDatagramAttempt(t *testing.T) {
+	const (
+		recv = "RecvFrom"
+		send = "SendTo"
+	)
+	tests := []struct {
+		call        string
+		faults      []syscall.Errno // what the first calls return, before the real one
+		queued      bool            // a datagram waits for RecvFrom
+		timeout     Interval
+		nonblocking bool
+		want        ErrorCode // 0: the datagram goes through
+		calls       int
+	}{
+		{recv, []syscall.Errno{syscall.EINTR}, true, SecondsToInterval(5), false, 0, 2},
+		{recv, []syscall.Errno{syscall.EAGAIN}, true, SecondsToInterval(5), false, 0, 2},
+		{recv, nil, false, IntervalNoWait, false, IOTimeoutError, 1},
+		{recv, nil, false, IntervalNoTimeout, true, WouldBlockError, 1},
+		{recv, []syscall.Errno{syscall.ECONNREFUSED}, true, SecondsToInterval(5), false, ConnectRefusedError, 1},
+		{send, []syscall.Errno{syscall.EINTR}, false, SecondsToInterval(5), false, 0, 2},
+		{send, []syscall.Errno{syscall.EAGAIN}, false, SecondsToInterval(5), false, 0, 2},
+		{send, []syscall.Errno{syscall.EAGAIN}, false, IntervalNoWait, false, IOTimeoutError, 1},
+		{send, []syscall.Errno{syscall.EAGAIN}, false, IntervalNoTimeout, true, WouldBlockError, 1},
+		{send, []syscall.Errno{syscall.ECONNREFUSED}, false, SecondsToInterval(5), false, ConnectRefusedError, 1},
+	}
+	for _, tt := range tests {
+		name := tt.call
+		for _, e := range tt.faults {
+			name += "/" + unix.ErrnoName(e)
+		}
+		name += fmt.Sprintf("/nonblocking=%v/%v", tt.nonblocking, tt.timeout)
+		t.Run(name, func(t *testing.T) {
+			tx, rx, txAddr, rxAddr := nsprUDPPair(t)
+			msg := []byte("one datagram")
+			if tt.queued {
+				if _, err := tx.SendTo(msg, rxAddr, SecondsToInterval(5)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			calls := 0
+			fault := func() syscall.Errno {
+				if calls++; calls <= len(tt.faults) {
+					return tt.faults[calls-1]
+				}
+				return 0
+			}
+			hook(t, &sysRecvfrom, func(fd int, p []byte, rsa *unix.RawSockaddrAny, size *uint32) (int, syscall.Errno) {
+				if e := fault(); e != 0 {
+					return -1, e
+				}
+				return rawRecvfrom(fd, p, rsa, size)
+			})
+			hook(t, &sysSendto, func(fd int, p []byte, rsa *unix.RawSockaddrAny, size uint32) (int, syscall.Errno) {
+				if e := fault(); e != 0 {
+					return -1, e
+				}
+				return rawSendto(fd, p, rsa, size)
+			})
+			var err error
+			var n int
+			buf := make([]byte, 64)
+			switch tt.call {
+			case recv:
+				rx.SetNonblocking(tt.nonblocking)
+				var from NetworkAddress
+				n, from, err = rx.RecvFrom(buf, tt.timeout)
+				if err == nil && (string(buf[:n]) != string(msg) || from.String() != txAddr.String()) {
+					t.Errorf("RecvFrom: %q from %v; want %q from %v", buf[:n], from, msg, txAddr)
+				}
+			case send:
+				tx.SetNonblocking(tt.nonblocking)
+				n, err = tx.SendTo(msg, rxAddr, tt.timeout)
+			}
+			if tt.want == 0 && (err != nil || n != len(msg)) {
+				t.Fatalf("%s: %d, %v; want %d bytes", tt.call, n, err, len(msg))
+			}
+			if tt.want != 0 {
+				wantCode(t, tt.call, err, tt.want)
+				if n != 0 {
+					t.Errorf("%s: count %d with the error; want 0", tt.call, n)
+				}
+			}
+			if calls != tt.calls {
+				t.Errorf("%s made %d system calls; want %d", tt.call, calls, tt.calls)
+			}
+			// Afterwards rx holds the datagram SendTo sent or RecvFrom
+			// left, and nothing else.
+			rx.SetNonblocking(false)
+			left := tt.queued != (tt.want == 0)
+			n, _, err = rx.RecvFrom(buf, MillisecondsToInterval(200))
+			switch {
+			case left && (err != nil || string(buf[:n]) != string(msg)):
+				t.Errorf("the datagram is lost: RecvFrom afterwards: %q, %v", buf[:n], err)
+			case !left && err == nil:
+				t.Errorf("a datagram too many afterwards: %q", buf[:n])
+			}
+		})
 	}
 }

@@ -332,7 +332,9 @@ func (s *Socket) RecvFrom(p []byte, timeout Interval) (int, NetworkAddress, erro
 	return n, from, nil
 }
 
-// recvFrom is RecvFrom waiting as w says, shared with the net.PacketConn view.
+// recvFrom is RecvFrom waiting as w says, shared with the net.PacketConn
+// view. A socket that never waited receives from here, without run: see
+// direct.
 func (s *Socket) recvFrom(op string, p []byte, w *wait) (int, NetworkAddress, error) {
 	if err := s.check(op); err != nil {
 		return 0, NetworkAddress{}, err
@@ -348,14 +350,30 @@ func (s *Socket) recvFrom(op string, p []byte, w *wait) (int, NetworkAddress, er
 	case io.batchOrNil().coalesces():
 		n, from, err = s.recvOneLocked(op, p, w)
 	default:
-		io.kind, io.p = opRecvFrom, p
-		if err = s.run(op, io, false, w); err == nil {
-			n, from = io.n, decodeSockaddr(&io.rsa, io.size)
+		e := syscall.EAGAIN
+		tried := s.own.reg.Load() == nil && s.own.acquire()
+		if tried {
+			io.size = unix.SizeofSockaddrAny
+			n, e = sysRecvfrom(s.own.fd, p, &io.rsa, &io.size)
+			s.own.release()
+		}
+		if !tried || e != 0 {
+			n = 0
+			var settled bool
+			if settled, err = direct(op, tried, e, w); !settled {
+				io.kind, io.p = opRecvFrom, p
+				if err = s.run(op, io, false, w); err == nil {
+					n = io.n
+				}
+				io.p = nil
+			}
+		}
+		if err == nil {
+			from = decodeSockaddr(&io.rsa, io.size)
 			if from.family == AFUnspec {
 				from.family = s.family
 			}
 		}
-		io.p = nil
 	}
 	io.mu.Unlock()
 	return n, from, err
@@ -430,18 +448,31 @@ func (s *Socket) SendTo(p []byte, addr NetworkAddress, timeout Interval) (int, e
 }
 
 // sendTo is SendTo waiting as w says, shared with the net.PacketConn view.
+// A socket that never waited sends from here, without run: see direct.
 func (s *Socket) sendTo(op string, p []byte, addr *NetworkAddress, w *wait) (int, error) {
 	io, err := s.lockWrite(op, p)
 	if err != nil {
 		return 0, err
 	}
+	var n int
 	size, err := encodeSockaddr(&io.rsa, addr, s.family, op)
 	if err == nil {
-		io.kind, io.p, io.size = opSendTo, p, size
-		err = s.run(op, io, true, w)
-		io.p = nil
+		e := syscall.EAGAIN
+		tried := s.own.reg.Load() == nil && s.own.acquire()
+		if tried {
+			n, e = sysSendto(s.own.fd, p, &io.rsa, size)
+			s.own.release()
+		}
+		if !tried || e != 0 {
+			var settled bool
+			if settled, err = direct(op, tried, e, w); !settled {
+				io.kind, io.p, io.size = opSendTo, p, size
+				err = s.run(op, io, true, w)
+				io.p = nil
+				n = io.n
+			}
+		}
 	}
-	n := io.n
 	io.mu.Unlock()
 	if err != nil {
 		return 0, err

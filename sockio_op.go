@@ -147,10 +147,8 @@ func (s *Socket) run(op string, io *ioOp, write bool, w *wait) error {
 			return errnoError(op, io.errno)
 		case done:
 			return nil
-		case w.nonblock:
-			return newError(op, WouldBlockError, syscall.EAGAIN)
 		case w.once:
-			return timeoutError(op)
+			return w.wouldBlock(op)
 		}
 	}
 	if reg == nil || io.attempt == nil {
@@ -177,6 +175,32 @@ func (s *Socket) run(op string, io *ioOp, write bool, w *wait) error {
 		return errnoError(op, io.errno)
 	}
 	return nil
+}
+
+// direct says whether the attempt a datagram call made itself on a socket
+// that never waited settled the call, and with what error: it did unless
+// it was not made (the socket is registered, or closing: run says which)
+// or the call would block and may wait, when run takes over. RecvFrom and
+// SendTo, one call a datagram, make that attempt in their own frame, as run
+// does through try: two frames fewer to run through after each system call
+// (see TestDataPathLayout). The caller has handled e == 0.
+func direct(op string, tried bool, e syscall.Errno, w *wait) (bool, error) {
+	switch {
+	case !tried, e == syscall.EINTR, e == syscall.EAGAIN && !w.once:
+		return false, nil
+	case e == syscall.EAGAIN:
+		return true, w.wouldBlock(op)
+	}
+	return true, errnoError(op, e)
+}
+
+// wouldBlock is the error of a one-attempt call that would block:
+// PR_WOULD_BLOCK_ERROR on a non-blocking socket, else PR_IO_TIMEOUT_ERROR.
+func (w *wait) wouldBlock(op string) error {
+	if w.nonblock {
+		return newError(op, WouldBlockError, syscall.EAGAIN)
+	}
+	return timeoutError(op)
 }
 
 // wait says how long a call may wait for its descriptor. The calls of the
