@@ -18,9 +18,16 @@ func rawAccept(fd int, rsa *unix.RawSockaddrAny, size *uint32) (int, syscall.Err
 	return int(n), e
 }
 
-// newSocketFD creates a non-blocking, close-on-exec socket in one call.
+// newSocketFD creates a non-blocking, close-on-exec socket in one call. It
+// is a raw system call, as those of the data path are: socket(2) never
+// waits, and the scheduler's hand-off around a call that may block showed
+// in the profile of a connect, accept and close.
 func newSocketFD(domain, typ int) (int, error) {
-	return unix.Socket(domain, typ|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	fd, _, e := syscall.RawSyscall(unix.SYS_SOCKET, uintptr(domain), uintptr(typ|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC), 0)
+	if e != 0 {
+		return -1, e
+	}
+	return int(fd), nil
 }
 
 // newSocketPairFDs creates a connected pair, non-blocking and close-on-exec.
