@@ -48,7 +48,7 @@ type ioOp struct {
 	errno syscall.Errno
 	rsa   unix.RawSockaddrAny
 
-	attempt func(fd uintptr) bool // io.try as a method value, built once the socket waits
+	attempt func(fd uintptr) bool // io.try through a weak pointer (tryWeakly), built once the socket waits
 
 	// coldp holds what only some sockets use (see ioCold), allocated on
 	// first use so that an accepted connection stays small.
