@@ -350,23 +350,23 @@ func (s *Socket) recvFrom(op string, p []byte, w *wait) (int, NetworkAddress, er
 	case io.batchOrNil().coalesces():
 		n, from, err = s.recvOneLocked(op, p, w)
 	default:
-		e := syscall.EAGAIN
-		tried := s.own.reg.Load() == nil && s.own.acquire()
-		if tried {
+		var settled bool
+		if s.own.reg.Load() == nil && s.own.acquire() {
+			var e syscall.Errno
 			io.size = unix.SizeofSockaddrAny
 			n, e = sysRecvfrom(s.own.fd, p, &io.rsa, &io.size)
 			s.own.release()
-		}
-		if !tried || e != 0 {
-			n = 0
-			var settled bool
-			if settled, err = direct(op, tried, e, w); !settled {
-				io.kind, io.p = opRecvFrom, p
-				if err = s.run(op, io, false, w); err == nil {
-					n = io.n
-				}
-				io.p = nil
+			if settled = e == 0; !settled {
+				n = 0
+				settled, err = direct(op, e, w)
 			}
+		}
+		if !settled {
+			io.kind, io.p = opRecvFrom, p
+			if err = s.run(op, io, false, w); err == nil {
+				n = io.n
+			}
+			io.p = nil
 		}
 		if err == nil {
 			from = decodeSockaddr(&io.rsa, io.size)
@@ -457,20 +457,20 @@ func (s *Socket) sendTo(op string, p []byte, addr *NetworkAddress, w *wait) (int
 	var n int
 	size, err := encodeSockaddr(&io.rsa, addr, s.family, op)
 	if err == nil {
-		e := syscall.EAGAIN
-		tried := s.own.reg.Load() == nil && s.own.acquire()
-		if tried {
+		var settled bool
+		if s.own.reg.Load() == nil && s.own.acquire() {
+			var e syscall.Errno
 			n, e = sysSendto(s.own.fd, p, &io.rsa, size)
 			s.own.release()
-		}
-		if !tried || e != 0 {
-			var settled bool
-			if settled, err = direct(op, tried, e, w); !settled {
-				io.kind, io.p, io.size = opSendTo, p, size
-				err = s.run(op, io, true, w)
-				io.p = nil
-				n = io.n
+			if settled = e == 0; !settled {
+				settled, err = direct(op, e, w)
 			}
+		}
+		if !settled {
+			io.kind, io.p, io.size = opSendTo, p, size
+			err = s.run(op, io, true, w)
+			io.p = nil
+			n = io.n
 		}
 	}
 	io.mu.Unlock()

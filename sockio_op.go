@@ -177,16 +177,15 @@ func (s *Socket) run(op string, io *ioOp, write bool, w *wait) error {
 	return nil
 }
 
-// direct says whether the attempt a datagram call made itself on a socket
-// that never waited settled the call, and with what error: it did unless
-// it was not made (the socket is registered, or closing: run says which)
-// or the call would block and may wait, when run takes over. RecvFrom and
-// SendTo, one call a datagram, make that attempt in their own frame, as run
-// does through try: two frames fewer to run through after each system call
-// (see TestDataPathLayout). The caller has handled e == 0.
-func direct(op string, tried bool, e syscall.Errno, w *wait) (bool, error) {
+// direct says whether a datagram call's own attempt that failed with e, on
+// a socket that never waited, settled the call, and with what error: it did
+// unless the call would block and may wait, or was interrupted, when run
+// takes over and tries again. RecvFrom and SendTo, one call a datagram, make
+// that attempt in their own frame, as run does through try: two frames
+// fewer to run through after each system call (see TestDataPathLayout).
+func direct(op string, e syscall.Errno, w *wait) (bool, error) {
 	switch {
-	case !tried, e == syscall.EINTR, e == syscall.EAGAIN && !w.once:
+	case e == syscall.EINTR, e == syscall.EAGAIN && !w.once:
 		return false, nil
 	case e == syscall.EAGAIN:
 		return true, w.wouldBlock(op)
