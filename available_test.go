@@ -12,7 +12,11 @@ import (
 // the size of the next datagram on UDP, PR_BAD_DESCRIPTOR_ERROR on a
 // listening socket.
 func TestAvailable(t *testing.T) {
-	avail := func(s *Socket) int {
+	// avail asks both calls, which must agree while nothing moves the
+	// bytes; settle waits until they agree on want, as bytes on their way
+	// through the kernel may arrive between the two calls, and then asks
+	// once more.
+	avail := func(t *testing.T, s *Socket) int {
 		t.Helper()
 		n, err := s.Available()
 		n64, err64 := s.Available64()
@@ -21,22 +25,37 @@ func TestAvailable(t *testing.T) {
 		}
 		return n
 	}
-	settle := func(s *Socket, want int) int {
+	// parkedWith waits until a line call waits on s with n bytes read
+	// ahead: from then on nothing moves until more bytes arrive.
+	parkedWith := func(t *testing.T, s *Socket, n int) {
 		t.Helper()
-		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-			if n := avail(s); n == want {
-				return n
+		for deadline := time.Now().Add(5 * time.Second); s.ra.waiting.Load() != int32(n)+1; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("no line call waits with %d bytes read ahead", n)
 			}
 		}
-		return avail(s)
+	}
+	settle := func(t *testing.T, s *Socket, want int) int {
+		t.Helper()
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+			n, err := s.Available()
+			n64, err64 := s.Available64()
+			if err != nil || err64 != nil {
+				t.Fatalf("Available: %v; Available64: %v", err, err64)
+			}
+			if n == want && n64 == int64(want) {
+				break
+			}
+		}
+		return avail(t, s)
 	}
 	t.Run("stream", func(t *testing.T) {
 		client, server := connectedPair(t, AFInet)
-		if n := avail(server); n != 0 {
+		if n := avail(t, server); n != 0 {
 			t.Errorf("empty: %d", n)
 		}
 		client.Send(make([]byte, 77), IntervalNoTimeout)
-		if n := settle(server, 77); n != 77 {
+		if n := settle(t, server, 77); n != 77 {
 			t.Errorf("after 77 bytes: %d", n)
 		}
 		server.Recv(make([]byte, 77), IntervalNoTimeout)
@@ -44,11 +63,11 @@ func TestAvailable(t *testing.T) {
 		if _, err := server.ReadLine(0, SecondsToInterval(5)); err != nil {
 			t.Fatal(err)
 		}
-		if n := avail(server); n != len("partial") {
+		if n := avail(t, server); n != len("partial") {
 			t.Errorf("with 7 bytes read ahead: %d", n)
 		}
 		client.Send([]byte("123"), IntervalNoTimeout)
-		if n := settle(server, 10); n != 10 {
+		if n := settle(t, server, 10); n != 10 {
 			t.Errorf("with 7 read ahead and 3 in the kernel: %d", n)
 		}
 	})
@@ -60,7 +79,8 @@ func TestAvailable(t *testing.T) {
 			done <- err
 		}()
 		client.Send([]byte("no newline yet"), IntervalNoTimeout)
-		if n := settle(server, len("no newline yet")); n != len("no newline yet") {
+		parkedWith(t, server, len("no newline yet"))
+		if n := avail(t, server); n != len("no newline yet") {
 			t.Errorf("while ReadLine waits with 14 bytes: %d", n)
 		}
 		client.Send([]byte("\n"), IntervalNoTimeout)
@@ -83,7 +103,7 @@ func TestAvailable(t *testing.T) {
 		// Held between its calls: the 4 bytes read ahead are not counted,
 		// and Available does not wait for the reader.
 		start := time.Now()
-		if n := avail(server); n != 0 || time.Since(start) > time.Second {
+		if n := avail(t, server); n != 0 || time.Since(start) > time.Second {
 			t.Errorf("with a LineReader holding 4 bytes between calls: %d after %v, want 0 at once", n, time.Since(start))
 		}
 		done := make(chan error, 1)
@@ -91,7 +111,8 @@ func TestAvailable(t *testing.T) {
 			_, err := lr.ReadLineInto(p, SecondsToInterval(10))
 			done <- err
 		}()
-		if n := settle(server, 4); n != 4 {
+		parkedWith(t, server, 4)
+		if n := avail(t, server); n != 4 {
 			t.Errorf("while the LineReader waits with 4 bytes: %d", n)
 		}
 		client.Send([]byte("\n"), IntervalNoTimeout)
@@ -101,12 +122,12 @@ func TestAvailable(t *testing.T) {
 	})
 	t.Run("udp", func(t *testing.T) {
 		a, b, _, bAddr := nsprUDPPair(t)
-		if n := avail(b); n != 0 {
+		if n := avail(t, b); n != 0 {
 			t.Errorf("empty: %d", n)
 		}
 		a.SendTo(make([]byte, 100), bAddr, IntervalNoTimeout)
 		a.SendTo(make([]byte, 200), bAddr, IntervalNoTimeout)
-		if n := settle(b, 100); n != 100 {
+		if n := settle(t, b, 100); n != 100 {
 			t.Errorf("with datagrams of 100 and 200 bytes queued: %d, want the first's size", n)
 		}
 	})
@@ -117,7 +138,7 @@ func TestAvailable(t *testing.T) {
 	})
 	t.Run("closed", func(t *testing.T) {
 		s := newTestSocket(t, AFInet, DescSocketTCP)
-		if n := avail(s); n != 0 {
+		if n := avail(t, s); n != 0 {
 			t.Errorf("unconnected: %d", n)
 		}
 		s.Close()
