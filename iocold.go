@@ -5,6 +5,7 @@ package nspr
 import (
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // ioCold is the part of a direction that only some sockets use: the views'
@@ -12,11 +13,13 @@ import (
 // a call waits), the batch calls, the RawConn calls and the transfers
 // (Writev, SendFile, splice), and in the read direction one thing of the
 // whole socket: what a listener's Listener view does to the connections it
-// accepts. Kept out of ioOp and allocated on first use, it leaves the Socket
-// of a plain connection, such as each one Accept returns, in the
-// allocator's 576-byte class. Send, SendTo and Accept never touch it; Recv
-// and RecvFrom load its pointer only (see batchOrNil), as the views' calls do
-// for their deadline; a view's or a context's call uses it when it waits.
+// accepts, and the deadline a waiting call gave the runtime poller. Kept out
+// of ioOp and allocated on first use, it leaves the Socket of a plain
+// connection, such as each one Accept returns, within 512 bytes, which Go
+// allocates without a header (TestAcceptAllocs). Send, SendTo and Accept
+// touch it only if they wait; Recv and RecvFrom load its pointer (see
+// batchOrNil), as the views' calls do for their deadline; a call with a
+// deadline, a view's or a context's call uses it when it waits.
 type ioCold struct {
 	// dmu guards the deadline given to the runtime poller for calls that
 	// another goroutine may cut short: those of the net.Conn views, whose
@@ -26,6 +29,11 @@ type ioCold struct {
 	dmu    sync.Mutex
 	sticky atomic.Int64 // the views' deadline (see stickyTime), written under dmu
 	parked parkedCall   // the call that waits and who may cut it short; guarded by dmu
+
+	// deadline is the deadline last given to the runtime poller, under
+	// ioOp.mu and, for the calls above, dmu. It lives here because most
+	// calls wait without one, if they wait at all.
+	deadline time.Time
 
 	batch *batchOp              // SendToBatch and RecvFromBatch; allocated on first use; guarded by ioOp.mu
 	raw   func(fd uintptr) bool // opRaw: a RawConn caller's function; guarded by ioOp.mu

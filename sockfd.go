@@ -24,12 +24,10 @@ import (
 // number under a running call.
 type sockFD struct {
 	fd    int
-	made  bool                    // set by newSocket: a zero Socket has no descriptor
 	open  atomic.Bool             // from newSocket until Close begins: a call starts only while it is set
 	users atomic.Int32            // direct system calls in progress
 	reg   atomic.Pointer[pollReg] // set once the descriptor is registered
-	mu    sync.Mutex              // serialises register and close; guards what follows
-	done  bool                    // the descriptor is closed or being closed
+	mu    sync.Mutex              // serialises register and close; guards done and member's sets
 
 	// lingers is set while SO_LINGER may be on with a time, when closing
 	// the descriptor can wait (see sysCloseNow).
@@ -42,6 +40,12 @@ type sockFD struct {
 	// member is the descriptor's part in poll sets, allocated when it first
 	// joins one: most sockets never do.
 	member atomic.Pointer[pollMember]
+
+	done bool // the descriptor is closed or being closed
+
+	// made is set by newSocket: a zero Socket has no descriptor. The two
+	// flags come last, where they share one word of padding.
+	made bool
 }
 
 // pollMember is what a descriptor keeps of the poll sets it joined.

@@ -39,8 +39,6 @@ const (
 type ioOp struct {
 	mu sync.Mutex // one call at a time per direction
 
-	deadline time.Time // the deadline last given to the runtime poller; see ioCold.dmu
-
 	kind  opKind
 	size  uint32
 	p     []byte
@@ -329,7 +327,11 @@ func (s *Socket) cut(io *ioOp, write, sticky bool, call *ctxCall, d time.Time) e
 
 // setDeadline hands d to the runtime poller unless it has it already.
 func (io *ioOp) setDeadline(reg *pollReg, write bool, d time.Time) error {
-	if d.Equal(io.deadline) {
+	var given time.Time // none until a call waits with a limit
+	if x := io.coldp.Load(); x != nil {
+		given = x.deadline
+	}
+	if d.Equal(given) {
 		return nil
 	}
 	var err error
@@ -341,7 +343,7 @@ func (io *ioOp) setDeadline(reg *pollReg, write bool, d time.Time) error {
 	if err != nil {
 		return err
 	}
-	io.deadline = d
+	io.cold().deadline = d
 	return nil
 }
 
