@@ -46,7 +46,7 @@ type ioOp struct {
 	errno syscall.Errno
 	rsa   unix.RawSockaddrAny
 
-	attempt func(fd uintptr) bool // io.try through a weak pointer (tryWeakly), built once the socket waits
+	callback *pollCallback // io.try for the runtime poller, built once the direction waits
 
 	// coldp holds what only some sockets use (see ioCold), allocated on
 	// first use so that an accepted connection stays small.
@@ -149,7 +149,7 @@ func (s *Socket) run(op string, io *ioOp, write bool, w *wait) error {
 			return w.wouldBlock(op)
 		}
 	}
-	if reg == nil || io.attempt == nil {
+	if reg == nil || io.callback == nil {
 		var err error
 		if reg, err = s.own.register(io, write); err != nil {
 			return s.pollError(op, err)
@@ -160,11 +160,14 @@ func (s *Socket) run(op string, io *ioOp, write bool, w *wait) error {
 		err = s.waitCut(reg, io, write, w)
 	} else if err = io.setDeadline(reg, write, w.deadline); err == nil {
 		// waitReady, a frame less deep (see TestParkedStack)
+		cb := io.callback
+		cb.io = io
 		if write {
-			err = reg.rc.Write(io.attempt)
+			err = reg.rc.Write(cb.fn)
 		} else {
-			err = reg.rc.Read(io.attempt)
+			err = reg.rc.Read(cb.fn)
 		}
+		cb.io = nil
 	}
 	if err != nil {
 		return s.pollError(op, err)
@@ -348,11 +351,17 @@ func (io *ioOp) setDeadline(reg *pollReg, write bool, d time.Time) error {
 }
 
 // waitReady runs io's system call through the poller until it completes.
-func (io *ioOp) waitReady(reg *pollReg, write bool) error {
+// Its callback reaches io only meanwhile (see pollCallback).
+func (io *ioOp) waitReady(reg *pollReg, write bool) (err error) {
+	cb := io.callback
+	cb.io = io
 	if write {
-		return reg.rc.Write(io.attempt)
+		err = reg.rc.Write(cb.fn)
+	} else {
+		err = reg.rc.Read(cb.fn)
 	}
-	return reg.rc.Read(io.attempt)
+	cb.io = nil
+	return err
 }
 
 // pollError maps an error from the runtime poller, knowing that any error
