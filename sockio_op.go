@@ -159,15 +159,7 @@ func (s *Socket) run(op string, io *ioOp, write bool, w *wait) error {
 	if w.sticky || w.call != nil {
 		err = s.waitCut(reg, io, write, w)
 	} else if err = io.setDeadline(reg, write, w.deadline); err == nil {
-		// waitReady, a frame less deep (see TestParkedStack)
-		cb := io.callback
-		cb.io = io
-		if write {
-			err = reg.rc.Write(cb.fn)
-		} else {
-			err = reg.rc.Read(cb.fn)
-		}
-		cb.io = nil
+		err = io.waitReady(reg, write)
 	}
 	if err != nil {
 		return s.pollError(op, err)
