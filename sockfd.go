@@ -26,7 +26,7 @@ type sockFD struct {
 	open  atomic.Bool             // from newSocket until Close begins: a call starts only while it is set
 	users atomic.Int32            // direct system calls in progress
 	reg   atomic.Pointer[pollReg] // set once the descriptor is registered
-	mu    sync.Mutex              // serialises register and close; guards done and member's sets
+	mu    sync.Mutex              // serialises register and close; guards member's sets
 
 	// lingers is set while SO_LINGER may be on with a time, when closing
 	// the descriptor can wait (see sysCloseNow).
@@ -40,10 +40,8 @@ type sockFD struct {
 	// joins one: most sockets never do.
 	member atomic.Pointer[pollMember]
 
-	done bool // the descriptor is closed or being closed
-
-	// made is set by newSocket: a zero Socket has no descriptor. The two
-	// flags come last, where they share one word of padding.
+	// made is set by newSocket: a zero Socket has no descriptor. It comes
+	// last, in the padding after member.
 	made bool
 }
 
@@ -140,8 +138,8 @@ func registerQueued() {
 }
 
 // pollCallback is io.try as the callback handed to the runtime poller. It
-// reaches io through a field that is set only while a call waits (see run
-// and waitReady): io is part of its Socket, which carries the finalizer that
+// reaches io through a field that is set only while a call waits (see
+// waitReady): io is part of its Socket, which carries the finalizer that
 // closes a descriptor dropped unclosed, and a finalizer never runs on an
 // object that refers to itself. A weak pointer would do too, but reading
 // one looks up its span on every call of the callback: 5% of ping-pong's
@@ -162,7 +160,7 @@ func (o *sockFD) registerNow() (*pollReg, error) {
 	if r := o.reg.Load(); r != nil {
 		return r, nil
 	}
-	if o.done {
+	if !o.open.Load() { // Close has begun, and its close will not see a registration made now
 		return nil, os.ErrClosed
 	}
 	f := newPollFile(uintptr(o.fd), "nspr-socket")
@@ -189,9 +187,7 @@ func (o *sockFD) close() error {
 	for o.users.Load() != 0 {
 		runtime.Gosched()
 	}
-	if !o.leaveSets() {
-		return os.ErrClosed
-	}
+	o.leaveSets()
 	if r := o.reg.Load(); r != nil {
 		return r.file.Close()
 	}
@@ -204,17 +200,13 @@ func (o *sockFD) close() error {
 	return nil
 }
 
-// leaveSets marks the descriptor done and removes it from the poll sets
-// holding it; false if it was done already. A set's lock is taken after
-// the owner's is released: a set holding its lock takes the owner's to
-// record or end a membership.
-func (o *sockFD) leaveSets() bool {
+// leaveSets removes the descriptor from the poll sets holding it. It runs
+// once: Close runs it only in the call that cleared open, and the finalizer
+// only on a Socket that was never closed. A set's lock is taken after the
+// owner's is released: a set holding its lock takes the owner's to record
+// or end a membership.
+func (o *sockFD) leaveSets() {
 	o.mu.Lock()
-	if o.done {
-		o.mu.Unlock()
-		return false
-	}
-	o.done = true
 	var sets []pollHolder
 	if m := o.member.Load(); m != nil {
 		sets, m.sets = m.sets, nil
@@ -223,7 +215,6 @@ func (o *sockFD) leaveSets() bool {
 	for _, set := range sets {
 		set.forget(o)
 	}
-	return true
 }
 
 // joined records that set holds the descriptor, dropping closed sets from
@@ -302,9 +293,7 @@ func rawClose(fd int) syscall.Errno {
 // after the Socket's and cannot have closed the number already.
 func (o *sockFD) closeLeaked() {
 	o.open.Store(false)
-	if !o.leaveSets() {
-		return
-	}
+	o.leaveSets()
 	if r := o.reg.Load(); r != nil {
 		r.file.Close()
 		return

@@ -247,9 +247,23 @@ func TestRegistrationFails(t *testing.T) {
 			hook(t, &newPollFile, func(uintptr, string) *os.File { return nil })
 		}, true},
 		{"closed meanwhile", func(t *testing.T, s *Socket) {
+			closed := make(chan error, 1)
+			t.Cleanup(func() {
+				select {
+				case <-closed:
+				case <-time.After(5 * time.Second):
+					t.Error("Close did not return")
+				}
+			})
 			hook(t, &sysRecv, func(int, []byte) (int, syscall.Errno) {
-				s.own.open.Store(false) // as Close does first
-				s.own.leaveSets()       // as its close does next
+				if s.own.open.Load() {
+					// Close marks the socket closed at once, then waits
+					// for this attempt to end before closing it.
+					go func() { closed <- s.Close() }()
+					for s.own.open.Load() {
+						runtime.Gosched()
+					}
+				}
 				return 0, syscall.EAGAIN
 			})
 		}, false},
