@@ -276,12 +276,25 @@ func BenchmarkPollerWait(b *testing.B) {
 // lines a second. nspr's entry is ReadLineInto over the socket's 64 KiB
 // read-ahead, nspr-reader's a LineReader's ReadLineInto on the same
 // read-ahead, nspr-batch's ReadLinesInto (up to 256 lines a call into a
-// 16 KiB buffer), net's a 64 KiB bufio.Reader's ReadSlice.
+// 16 KiB buffer, each batch walked in a loop), net's a 64 KiB bufio.Reader's
+// ReadSlice.
 func BenchmarkReadLine(b *testing.B) {
 	for _, lr := range lineReaders {
 		b.Run("impl="+lr.name, func(b *testing.B) {
 			client, server := tcpPair(b, lr.impl)
-			readLines(b, client, lr.reader(b, server))
+			b.ReportAllocs()
+			b.ResetTimer()
+			var err error
+			if lr.batch != nil {
+				err = workload.ReadLineBatches(client, lr.batch(b, server), b.N)
+			} else {
+				err = workload.ReadLines(client, lr.reader(b, server), b.N)
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lines/s")
 		})
 	}
 }
@@ -296,19 +309,14 @@ func BenchmarkReadLineBuffered(b *testing.B) {
 	for _, lr := range lineReaders {
 		b.Run("impl="+lr.name, func(b *testing.B) {
 			client, server := tcpPair(b, lr.impl)
-			readLine := lr.reader(b, server)
-			p := make([]byte, 256)
+			readChunk := lr.chunkReader(b, server, per)
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i += per {
 				if _, err := client.Write(blk); err != nil {
 					b.Fatal(err)
 				}
-				for range per {
-					if n, err := readLine(p); n != lineLen || err != nil {
-						b.Fatalf("line of %d bytes, %v", n, err)
-					}
-				}
+				readChunk()
 			}
 			b.StopTimer()
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lines/s")
@@ -318,12 +326,8 @@ func BenchmarkReadLineBuffered(b *testing.B) {
 
 // lineReaders are the line readers the readline benchmarks compare, each
 // over a TCP pair of impl: nspr's and net's are package workload's readers.
-var lineReaders = []struct {
-	name   string
-	impl   workload.Impl
-	reader func(b *testing.B, server io.ReadWriter) func(p []byte) (int, error)
-}{
-	{"nspr", nsprimpl.Impl{}, implLineReader(nsprimpl.Impl{})},
+var lineReaders = []lineReader{
+	{"nspr", nsprimpl.Impl{}, implLineReader(nsprimpl.Impl{}), nil},
 	{"nspr-reader", nsprimpl.Impl{}, func(b *testing.B, server io.ReadWriter) func([]byte) (int, error) {
 		r, err := server.(*nspr.Socket).LineReader()
 		if err != nil {
@@ -331,25 +335,59 @@ var lineReaders = []struct {
 		}
 		b.Cleanup(func() { r.Release() })
 		return func(p []byte) (int, error) { return r.ReadLineInto(p, nspr.IntervalNoTimeout) }
-	}},
-	{"nspr-batch", nsprimpl.Impl{}, func(b *testing.B, server io.ReadWriter) func([]byte) (int, error) {
+	}, nil},
+	{name: "nspr-batch", impl: nsprimpl.Impl{}, batch: func(b *testing.B, server io.ReadWriter) func() ([][]byte, error) {
 		s := server.(*nspr.Socket)
 		buf := make([]byte, 16<<10)
-		var lines [256][]byte
-		next, count := 0, 0
-		return func(p []byte) (int, error) {
-			if next == count {
-				var err error
-				if count, err = s.ReadLinesInto(buf, lines[:], nspr.IntervalNoTimeout); err != nil || count == 0 {
-					return 0, err
-				}
-				next = 0
-			}
-			next++
-			return len(lines[next-1]), nil // already in the caller's buffer
+		lines := make([][]byte, 256)
+		return func() ([][]byte, error) {
+			n, err := s.ReadLinesInto(buf, lines, nspr.IntervalNoTimeout)
+			return lines[:n], err
 		}
 	}},
-	{"net", workload.Net{}, implLineReader(workload.Net{})},
+	{"net", workload.Net{}, implLineReader(workload.Net{}), nil},
+}
+
+// A lineReader is a line reader the readline benchmarks compare, over a TCP
+// pair of impl. reader returns one that reads a line a call; batch, set
+// instead, one that reads a batch of lines a call, whose caller walks the
+// batch in a loop (workload.ReadLineBatches) instead of calling a function
+// a line.
+type lineReader struct {
+	name   string
+	impl   workload.Impl
+	reader func(b *testing.B, server io.ReadWriter) func(p []byte) (int, error)
+	batch  func(b *testing.B, server io.ReadWriter) func() ([][]byte, error)
+}
+
+// chunkReader returns a function that reads per lines from server, already
+// sent, and fails b on a line that is not lineLen bytes.
+func (lr lineReader) chunkReader(b *testing.B, server io.ReadWriter, per int) func() {
+	if lr.batch != nil {
+		readBatch := lr.batch(b, server)
+		return func() {
+			for got := 0; got < per; {
+				lines, err := readBatch()
+				if len(lines) == 0 || err != nil {
+					b.Fatalf("no lines: %v", err)
+				}
+				for _, l := range lines {
+					if len(l) != lineLen {
+						b.Fatalf("line of %d bytes", len(l))
+					}
+				}
+				got += len(lines)
+			}
+		}
+	}
+	readLine, p := lr.reader(b, server), make([]byte, 256)
+	return func() {
+		for range per {
+			if n, err := readLine(p); n != lineLen || err != nil {
+				b.Fatalf("line of %d bytes, %v", n, err)
+			}
+		}
+	}
 }
 
 // implLineReader returns impl's own line reader, for lineReaders.

@@ -215,8 +215,7 @@ func SendLines(w io.Writer, n int) error {
 // ReadLines reads n lines of LineLen bytes with readLine while another
 // goroutine sends them to w, the other end of the connection.
 func ReadLines(w io.Writer, readLine func(p []byte) (int, error), n int) error {
-	done := make(chan error, 1)
-	go func() { done <- SendLines(w, n) }()
+	done := sendLinesAside(w, n)
 	line := make([]byte, 256)
 	for i := range n {
 		if k, err := readLine(line); err != nil || k != LineLen {
@@ -224,6 +223,34 @@ func ReadLines(w io.Writer, readLine func(p []byte) (int, error), n int) error {
 		}
 	}
 	return <-done
+}
+
+// ReadLineBatches is ReadLines for a reader that returns a batch of lines a
+// call: the caller walks each batch in a loop, checking every line's length,
+// as a program using a batch call would, with no function call a line.
+func ReadLineBatches(w io.Writer, readBatch func() ([][]byte, error), n int) error {
+	done := sendLinesAside(w, n)
+	for got := 0; got < n; {
+		lines, err := readBatch()
+		if err != nil || len(lines) == 0 {
+			return fmt.Errorf("line %d: no lines (%v)", got, err)
+		}
+		for _, l := range lines {
+			if len(l) != LineLen {
+				return fmt.Errorf("line %d: %d bytes, want %d", got, len(l), LineLen)
+			}
+			got++
+		}
+	}
+	return <-done
+}
+
+// sendLinesAside starts SendLines(w, n) on a goroutine of its own and
+// returns where its result arrives.
+func sendLinesAside(w io.Writer, n int) <-chan error {
+	done := make(chan error, 1)
+	go func() { done <- SendLines(w, n) }()
+	return done
 }
 
 // A Workload is one of the loopback workloads, by the name bench/run.sh and

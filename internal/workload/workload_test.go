@@ -1,9 +1,12 @@
 package workload
 
 import (
+	"bufio"
 	"bytes"
+	"errors"
 	"net"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -38,6 +41,69 @@ func TestSendLines(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestReadLineBatches checks that the batch harness counts every line of
+// every batch and fails on a short line, an empty batch or a reader's error.
+func TestReadLineBatches(t *testing.T) {
+	errRead := errors.New("read failed")
+	tests := []struct {
+		name    string
+		n       int
+		batch   func(r *bufio.Reader) ([][]byte, error) // over the lines arriving
+		wantErr string
+	}{
+		{"whole", 3*(BulkChunk/LineLen) + 5, func(r *bufio.Reader) ([][]byte, error) { return readBatch(r, 7) }, ""},
+		{"short line", 10, func(r *bufio.Reader) ([][]byte, error) {
+			lines, err := readBatch(r, 3)
+			lines[1] = lines[1][:LineLen-1]
+			return lines, err
+		}, "line 1: 39 bytes"},
+		{"empty batch", 10, func(*bufio.Reader) ([][]byte, error) { return nil, nil }, "line 0: no lines"},
+		{"reader error", 10, func(*bufio.Reader) ([][]byte, error) { return nil, errRead }, errRead.Error()},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			client, server, err := Net{}.TCPPair()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer client.Close()
+			defer server.Close()
+			// A harness that asked for more lines than were sent fails
+			// here instead of waiting for ever.
+			server.(net.Conn).SetReadDeadline(time.Now().Add(10 * time.Second))
+			r := bufio.NewReader(server)
+			handed := 0
+			err = ReadLineBatches(client, func() ([][]byte, error) {
+				lines, err := tt.batch(r)
+				handed += len(lines)
+				return lines, err
+			}, tt.n)
+			switch {
+			case tt.wantErr == "" && err != nil:
+				t.Fatalf("ReadLineBatches: %v", err)
+			case tt.wantErr == "" && handed != tt.n:
+				t.Fatalf("ReadLineBatches returned after %d lines of %d", handed, tt.n)
+			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+				t.Fatalf("ReadLineBatches = %v, want an error with %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+// readBatch reads up to max lines from r, stopping early at the end of what
+// r has buffered after the first.
+func readBatch(r *bufio.Reader, max int) ([][]byte, error) {
+	var lines [][]byte
+	for len(lines) < max && (len(lines) == 0 || r.Buffered() > 0) {
+		line, err := r.ReadBytes('\n')
+		if err != nil {
+			return lines, err
+		}
+		lines = append(lines, line)
+	}
+	return lines, nil
 }
 
 func TestFigure(t *testing.T) {
