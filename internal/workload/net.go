@@ -88,14 +88,18 @@ type netDatagrams struct {
 	to     netip.AddrPort
 }
 
-func (d *netDatagrams) Send(p []byte) error {
-	_, err := d.tx.WriteToUDPAddrPort(p, d.to)
-	return err
-}
-
-func (d *netDatagrams) Recv(p []byte) error {
-	_, _, err := d.rx.ReadFromUDPAddrPort(p)
-	return err
+func (d *netDatagrams) Burst(msg, buf []byte, k int) error {
+	for range k {
+		if _, err := d.tx.WriteToUDPAddrPort(msg, d.to); err != nil {
+			return err
+		}
+	}
+	for range k {
+		if _, _, err := d.rx.ReadFromUDPAddrPort(buf); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (d *netDatagrams) Close() error { return CloseAll(d.tx, d.rx) }

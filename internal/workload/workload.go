@@ -59,8 +59,11 @@ type Listener interface {
 
 // Datagrams is a pair of loopback UDP sockets of one implementation.
 type Datagrams interface {
-	Send(p []byte) error // sends p as one datagram to the other socket
-	Recv(p []byte) error // receives one datagram sent by Send
+	// Burst sends msg k times to the other socket, a call a datagram, then
+	// receives the k datagrams into buf, a call each. The implementation
+	// loops itself, so that nothing but its own calls runs between two of
+	// them, as in the C program's loop and the raw floor's.
+	Burst(msg, buf []byte, k int) error
 	Close() error
 }
 
@@ -174,19 +177,45 @@ func UDP(d Datagrams, n, size, burst int) error {
 	msg := make([]byte, size)
 	buf := make([]byte, 2048)
 	for i := 0; i < n; i += burst {
-		k := min(burst, n-i)
-		for range k {
-			if err := d.Send(msg); err != nil {
-				return err
-			}
-		}
-		for range k {
-			if err := d.Recv(buf); err != nil {
-				return err
-			}
+		if err := d.Burst(msg, buf, min(burst, n-i)); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// CheckBurst checks an implementation's Burst: each burst receives the
+// datagrams it sent, whole, and leaves none behind for the next. A Burst
+// that waits for more than it sent fails after timeout, with d closed.
+func CheckBurst(d Datagrams, timeout time.Duration) error {
+	done := make(chan error, 1)
+	go func() {
+		buf := make([]byte, 2048)
+		// A datagram left behind by a burst is received by the next in
+		// place of one of its own, and the last, a single datagram, would
+		// hold it instead of its own message.
+		for i, k := range []int{5, UDPBurst, 1} {
+			msg := bytes.Repeat([]byte{'a' + byte(i)}, UDPSize)
+			clear(buf)
+			if err := d.Burst(msg, buf, k); err != nil {
+				done <- fmt.Errorf("burst of %d: %v", k, err)
+				return
+			}
+			if !bytes.Equal(buf[:UDPSize], msg) || buf[UDPSize] != 0 {
+				done <- fmt.Errorf("burst of %d of %q received %q last", k, msg[:1], bytes.TrimRight(buf, "\x00"))
+				return
+			}
+		}
+		done <- nil
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(timeout):
+		d.Close()
+		<-done
+		return fmt.Errorf("bursts not done in %v: a burst waited for more datagrams than it sent", timeout)
+	}
 }
 
 // LineBlock returns BulkChunk worth of whole LineLen-byte lines, a new slice.

@@ -137,14 +137,18 @@ type datagrams struct {
 	to     nspr.NetworkAddress
 }
 
-func (d *datagrams) Send(p []byte) error {
-	_, err := d.tx.SendTo(p, d.to, nspr.IntervalNoTimeout)
-	return err
-}
-
-func (d *datagrams) Recv(p []byte) error {
-	_, _, err := d.rx.RecvFrom(p, nspr.IntervalNoTimeout)
-	return err
+func (d *datagrams) Burst(msg, buf []byte, k int) error {
+	for range k {
+		if _, err := d.tx.SendTo(msg, d.to, nspr.IntervalNoTimeout); err != nil {
+			return err
+		}
+	}
+	for range k {
+		if _, _, err := d.rx.RecvFrom(buf, nspr.IntervalNoTimeout); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (d *datagrams) Close() error { return workload.CloseAll(d.tx, d.rx) }

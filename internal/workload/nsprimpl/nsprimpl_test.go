@@ -3,6 +3,7 @@ package nsprimpl
 import (
 	"os"
 	"testing"
+	"time"
 
 	"github.com/nspr-go/nspr"
 	"github.com/nspr-go/nspr/internal/leakcheck"
@@ -38,5 +39,21 @@ func TestWorkloads(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestBurst checks both implementations' Burst, the udp_pps loop.
+func TestBurst(t *testing.T) {
+	for _, impl := range []workload.Impl{Impl{}, workload.Net{}} {
+		t.Run(impl.Name(), func(t *testing.T) {
+			d, err := impl.UDPPair()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer d.Close()
+			if err := workload.CheckBurst(d, 10*time.Second); err != nil {
+				t.Fatal(err)
+			}
+		})
 	}
 }
