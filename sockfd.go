@@ -32,10 +32,6 @@ type sockFD struct {
 	// the descriptor can wait (see sysCloseNow).
 	lingers atomic.Bool
 
-	// registering holds a bit a direction (regRead, regWrite) while a
-	// registration asked for it is under way (see register).
-	registering atomic.Uint32
-
 	// member is the descriptor's part in poll sets, allocated when it first
 	// joins one: most sockets never do.
 	member atomic.Pointer[pollMember]
@@ -50,12 +46,6 @@ type pollMember struct {
 	id   uint64       // the poll id, which sets record in their entries
 	sets []pollHolder // the poll sets the descriptor joined (pollset.go); guarded by sockFD.mu
 }
-
-// The bits of sockFD.registering.
-const (
-	regRead uint32 = 1 << iota
-	regWrite
-)
 
 // newPollFile registers a descriptor with the runtime poller; a variable so
 // that tests can see where registration runs.
@@ -88,37 +78,44 @@ func (o *sockFD) release() { o.users.Add(-1) }
 // keeps 2 KiB, not 4 KiB; see TestParkedStack). So they run on a goroutine
 // of their own, and the caller allocates nothing: the request goes by value
 // through a buffered channel to a goroutine that captures nothing, and the
-// caller yields until its direction's bit in registering clears. The
-// caller holds io.mu; write says which direction io is.
-func (o *sockFD) register(io *ioOp, write bool) (*pollReg, error) {
-	bit := regRead
-	if write {
-		bit = regWrite
-	}
+// caller parks until that goroutine signals the channel it took from
+// registerDone. The caller holds io.mu.
+func (o *sockFD) register(io *ioOp) (*pollReg, error) {
 	io.errno = 0
-	o.registering.Or(bit)
+	done := <-registerDone
 	go registerQueued()
-	registrations <- registration{o: o, io: io, bit: bit}
-	for o.registering.Load()&bit != 0 {
-		runtime.Gosched()
-	}
+	registrations <- registration{o: o, io: io, done: done}
+	<-done
+	registerDone <- done
 	if io.errno != 0 {
 		return nil, io.errno
 	}
 	return o.reg.Load(), nil
 }
 
-// registration is a request to register: io of o, whose bit in
-// o.registering the registering goroutine clears when done.
+// registration is a request to register: io of o, and the channel its
+// caller waits on.
 type registration struct {
-	o   *sockFD
-	io  *ioOp
-	bit uint32
+	o    *sockFD
+	io   *ioOp
+	done chan struct{}
 }
 
 // registrations carries the requests of register to registerQueued; it
 // holds as many as may be under way at once without the callers waiting.
 var registrations = make(chan registration, 64)
+
+// registerDone holds a channel for each request that may be under way at
+// once, made beforehand so that waiting for a registration allocates
+// nothing: register takes one, registerQueued signals it, register gives it
+// back.
+var registerDone = func() chan chan struct{} {
+	c := make(chan chan struct{}, cap(registrations))
+	for range cap(c) {
+		c <- make(chan struct{}, 1)
+	}
+	return c
+}()
 
 // registerQueued serves one request of register: it registers the
 // descriptor, builds the direction's callback and reports a failure in
@@ -134,7 +131,7 @@ func registerQueued() {
 		cb.fn = cb.try
 		io.callback = cb
 	}
-	o.registering.And(^req.bit)
+	req.done <- struct{}{}
 }
 
 // pollCallback is io.try as the callback handed to the runtime poller. It

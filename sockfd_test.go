@@ -232,11 +232,70 @@ func TestRegistrationRunsOffTheCallersStack(t *testing.T) {
 	}
 }
 
-// A registration that fails reaches the call that waits as an *Error, and
-// clears the request's mark (a second call fails the same way, never
-// waiting for the first's): the runtime refusing the descriptor is
-// PR_BAD_DESCRIPTOR_ERROR wrapping EBADF; a socket closed between the
-// call's attempt and its registration is the closed socket's error.
+// While its socket registers, the call that waits is parked, not yielding
+// in a loop that keeps a P busy: its goroutine waits on a channel inside
+// register until the registering goroutine is done.
+func TestRegistrationParksCaller(t *testing.T) {
+	entered, release := make(chan struct{}), make(chan struct{})
+	hook(t, &newPollFile, func(fd uintptr, name string) *os.File {
+		close(entered)
+		<-release
+		return os.NewFile(fd, name)
+	})
+	client, server := connectedPair(t, AFInet)
+	recvd := make(chan error, 1)
+	go func() {
+		_, err := server.Recv(make([]byte, 1), SecondsToInterval(5))
+		recvd <- err
+	}()
+	select {
+	case <-entered:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Recv did not register its socket")
+	}
+	// The caller parks at once after handing its request over; give it
+	// a bounded while to get there.
+	var state string
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		if state = goroutineStateIn("(*sockFD).register"); state == "chan receive" {
+			break
+		}
+	}
+	close(release)
+	if state != "chan receive" {
+		t.Errorf("the registering call's goroutine is %q, want parked in \"chan receive\"", state)
+	}
+	if _, err := client.Send([]byte("x"), SecondsToInterval(5)); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-recvd; err != nil {
+		t.Fatalf("Recv after registering: %v", err)
+	}
+}
+
+// goroutineStateIn returns the state the runtime gives the goroutine whose
+// stack holds a function named fn ("chan receive", "runnable", ...), or ""
+// when none does.
+func goroutineStateIn(fn string) string {
+	buf := make([]byte, 1<<20)
+	for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
+		if !strings.Contains(g, fn) {
+			continue
+		}
+		header, _, _ := strings.Cut(g, "\n") // goroutine 7 [chan receive]:
+		if i, j := strings.Index(header, "["), strings.Index(header, "]"); i >= 0 && j > i {
+			state, _, _ := strings.Cut(header[i+1:j], ",") // [chan receive, 2 minutes]
+			return state
+		}
+	}
+	return ""
+}
+
+// A registration that fails reaches the call that waits as an *Error and
+// gives back the channel its caller waited on (a second call fails the same
+// way): the runtime refusing the descriptor is PR_BAD_DESCRIPTOR_ERROR
+// wrapping EBADF; a socket closed between the call's attempt and its
+// registration is the closed socket's error.
 func TestRegistrationFails(t *testing.T) {
 	tests := []struct {
 		name      string
@@ -284,8 +343,8 @@ func TestRegistrationFails(t *testing.T) {
 				if got := errors.Is(err, net.ErrClosed); got == tt.wantErrno {
 					t.Errorf("Recv %d = %v: wraps net.ErrClosed %v, want %v", i, err, got, !tt.wantErrno)
 				}
-				if server.own.registering.Load() != 0 {
-					t.Fatalf("Recv %d left the registration marked", i)
+				if len(registerDone) != cap(registerDone) {
+					t.Fatalf("Recv %d kept a registration's channel: %d of %d free", i, len(registerDone), cap(registerDone))
 				}
 			}
 			if !tt.wantErrno {

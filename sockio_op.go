@@ -151,7 +151,7 @@ func (s *Socket) run(op string, io *ioOp, write bool, w *wait) error {
 	}
 	if reg == nil || io.callback == nil {
 		var err error
-		if reg, err = s.own.register(io, write); err != nil {
+		if reg, err = s.own.register(io); err != nil {
 			return s.pollError(op, err)
 		}
 	}
