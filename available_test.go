@@ -3,6 +3,7 @@
 package nspr
 
 import (
+	"errors"
 	"testing"
 	"time"
 )
@@ -145,4 +146,56 @@ func TestAvailable(t *testing.T) {
 		_, err := s.Available64()
 		wantCode(t, "Available64 after Close", err, BadDescriptorError)
 	})
+}
+
+// TestAvailableCountsNoByteTwice moves bytes from the kernel into the
+// read-ahead between Available's two looks, as a reader beside it may:
+// Available may then miss them, but must not count them in both places.
+func TestAvailableCountsNoByteTwice(t *testing.T) {
+	client, server := connectedPair(t, AFInet)
+	// readAhead sends part and reads what has arrived into the
+	// read-ahead: no line ends, so ReadLine keeps the bytes and reports
+	// that it would wait.
+	readAhead := func(part string, want int) {
+		t.Helper()
+		if _, err := client.Send([]byte(part), IntervalNoTimeout); err != nil {
+			t.Fatal(err)
+		}
+		for deadline := time.Now().Add(5 * time.Second); server.ra.buffered() != want; time.Sleep(time.Millisecond) {
+			if _, err := server.ReadLine(64, IntervalNoWait); !errors.Is(err, IOTimeoutError) {
+				t.Fatalf("ReadLine of a part line: %v, want PR_IO_TIMEOUT_ERROR", err)
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%d bytes read ahead, want %d", server.ra.buffered(), want)
+			}
+		}
+	}
+	readAhead("abc", 3)
+	if _, err := client.Send([]byte("def"), IntervalNoTimeout); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+		if n, err := server.Available(); err != nil || n == 6 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the second part did not arrive")
+		}
+	}
+	hook(t, &availableMidway, func() {
+		availableMidway = nil // once: the reader's own calls below do not recurse
+		for deadline := time.Now().Add(5 * time.Second); server.ra.buffered() != 6; time.Sleep(time.Millisecond) {
+			server.ReadLine(64, IntervalNoWait)
+			if time.Now().After(deadline) {
+				t.Errorf("%d bytes read ahead, want 6", server.ra.buffered())
+				return
+			}
+		}
+	})
+	if n, err := server.Available(); err != nil || n > 6 {
+		t.Errorf("Available while 3 bytes moved into the read-ahead = %d, %v; 6 bytes are there", n, err)
+	}
+	if n, err := server.Available(); err != nil || n != 6 {
+		t.Errorf("Available once nothing moves = %d, %v, want 6", n, err)
+	}
 }
