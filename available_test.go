@@ -153,14 +153,17 @@ func TestAvailable(t *testing.T) {
 // Available may then miss them, but must not count them in both places.
 func TestAvailableCountsNoByteTwice(t *testing.T) {
 	client, server := connectedPair(t, AFInet)
-	// readAhead sends part and reads what has arrived into the
-	// read-ahead: no line ends, so ReadLine keeps the bytes and reports
-	// that it would wait.
-	readAhead := func(part string, want int) {
+	send := func(part string) {
 		t.Helper()
 		if _, err := client.Send([]byte(part), IntervalNoTimeout); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// readAhead reads what has arrived into the read-ahead until it holds
+	// want bytes: no line ends, so ReadLine keeps them and reports that it
+	// would wait.
+	readAhead := func(want int) {
+		t.Helper()
 		for deadline := time.Now().Add(5 * time.Second); server.ra.buffered() != want; time.Sleep(time.Millisecond) {
 			if _, err := server.ReadLine(64, IntervalNoWait); !errors.Is(err, IOTimeoutError) {
 				t.Fatalf("ReadLine of a part line: %v, want PR_IO_TIMEOUT_ERROR", err)
@@ -170,10 +173,9 @@ func TestAvailableCountsNoByteTwice(t *testing.T) {
 			}
 		}
 	}
-	readAhead("abc", 3)
-	if _, err := client.Send([]byte("def"), IntervalNoTimeout); err != nil {
-		t.Fatal(err)
-	}
+	send("abc")
+	readAhead(3)
+	send("def")
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
 		if n, err := server.Available(); err != nil || n == 6 {
 			break
@@ -184,13 +186,7 @@ func TestAvailableCountsNoByteTwice(t *testing.T) {
 	}
 	hook(t, &availableMidway, func() {
 		availableMidway = nil // once: the reader's own calls below do not recurse
-		for deadline := time.Now().Add(5 * time.Second); server.ra.buffered() != 6; time.Sleep(time.Millisecond) {
-			server.ReadLine(64, IntervalNoWait)
-			if time.Now().After(deadline) {
-				t.Errorf("%d bytes read ahead, want 6", server.ra.buffered())
-				return
-			}
-		}
+		readAhead(6)
 	})
 	if n, err := server.Available(); err != nil || n > 6 {
 		t.Errorf("Available while 3 bytes moved into the read-ahead = %d, %v; 6 bytes are there", n, err)

@@ -282,19 +282,13 @@ func BenchmarkReadLine(b *testing.B) {
 	for _, lr := range lineReaders {
 		b.Run("impl="+lr.name, func(b *testing.B) {
 			client, server := tcpPair(b, lr.impl)
-			b.ReportAllocs()
-			b.ResetTimer()
-			var err error
 			if lr.batch != nil {
-				err = workload.ReadLineBatches(client, lr.batch(b, server), b.N)
-			} else {
-				err = workload.ReadLines(client, lr.reader(b, server), b.N)
+				readBatch := lr.batch(b, server)
+				timeLines(b, func() error { return workload.ReadLineBatches(client, readBatch, b.N) })
+				return
 			}
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.StopTimer()
-			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lines/s")
+			readLine := lr.reader(b, server)
+			timeLines(b, func() error { return workload.ReadLines(client, readLine, b.N) })
 		})
 	}
 }
@@ -366,17 +360,8 @@ func (lr lineReader) chunkReader(b *testing.B, server io.ReadWriter, per int) fu
 	if lr.batch != nil {
 		readBatch := lr.batch(b, server)
 		return func() {
-			for got := 0; got < per; {
-				lines, err := readBatch()
-				if len(lines) == 0 || err != nil {
-					b.Fatalf("no lines: %v", err)
-				}
-				for _, l := range lines {
-					if len(l) != lineLen {
-						b.Fatalf("line of %d bytes", len(l))
-					}
-				}
-				got += len(lines)
+			if err := workload.TakeLineBatches(readBatch, per); err != nil {
+				b.Fatal(err)
 			}
 		}
 	}
@@ -408,19 +393,22 @@ func BenchmarkReadLineCrossed(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer s.Close()
-		readLines(b, client, func(p []byte) (int, error) { return s.ReadLineInto(p, nspr.IntervalNoTimeout) })
+		readLine := func(p []byte) (int, error) { return s.ReadLineInto(p, nspr.IntervalNoTimeout) }
+		timeLines(b, func() error { return workload.ReadLines(client, readLine, b.N) })
 	})
 	b.Run("send=nspr/read=bufio-over-nspr", func(b *testing.B) {
 		client, server := tcpPair(b, nsprimpl.Impl{})
-		readLines(b, client, workload.Net{}.LineReader(server.(*nspr.Socket).Conn()))
+		readLine := workload.Net{}.LineReader(server.(*nspr.Socket).Conn())
+		timeLines(b, func() error { return workload.ReadLines(client, readLine, b.N) })
 	})
 }
 
-// readLines times b.N calls of readLine while another goroutine sends them.
-func readLines(b *testing.B, w io.Writer, readLine func(p []byte) (int, error)) {
+// timeLines times read, which reads b.N lines while another goroutine sends
+// them, and reports lines a second.
+func timeLines(b *testing.B, read func() error) {
 	b.ReportAllocs()
 	b.ResetTimer()
-	if err := workload.ReadLines(w, readLine, b.N); err != nil {
+	if err := read(); err != nil {
 		b.Fatal(err)
 	}
 	b.StopTimer()

@@ -259,6 +259,15 @@ func ReadLines(w io.Writer, readLine func(p []byte) (int, error), n int) error {
 // as a program using a batch call would, with no function call a line.
 func ReadLineBatches(w io.Writer, readBatch func() ([][]byte, error), n int) error {
 	done := sendLinesAside(w, n)
+	if err := TakeLineBatches(readBatch, n); err != nil {
+		return err
+	}
+	return <-done
+}
+
+// TakeLineBatches reads n lines of LineLen bytes with readBatch, a batch a
+// call, checking each line in a loop over its batch.
+func TakeLineBatches(readBatch func() ([][]byte, error), n int) error {
 	for got := 0; got < n; {
 		lines, err := readBatch()
 		if err != nil || len(lines) == 0 {
@@ -271,7 +280,7 @@ func ReadLineBatches(w io.Writer, readBatch func() ([][]byte, error), n int) err
 			got++
 		}
 	}
-	return <-done
+	return nil
 }
 
 // sendLinesAside starts SendLines(w, n) on a goroutine of its own and
