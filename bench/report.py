@@ -246,9 +246,10 @@ def fmt(v):
     return f"{v:.3g}"
 
 
-def speedup(workload, unit, values, impl):
-    """nspr's median over impl's as a speed-up (above 1: nspr is better)."""
-    ours, theirs = values.get((workload, "go-nspr")), values.get((workload, impl))
+def speedup(workload, unit, values, impl, of="go-nspr"):
+    """of's median (nspr's unless said) over impl's as a speed-up (above 1:
+    of is better)."""
+    ours, theirs = values.get((workload, of)), values.get((workload, impl))
     if impl.startswith("row:"):
         theirs = values.get((impl[len("row:"):], "go-nspr"))
     if not ours or not theirs:
@@ -273,8 +274,21 @@ def verdicts(workload, unit, values):
             continue
         r = speedup(workload, unit, values, peer)
         if r is not None:
-            out.append(f"≥{want:g}× {peer.removeprefix('row:')}: {'met' if r >= want else 'MISSED'}")
+            out.append(f"≥{want:g}× {peer.removeprefix('row:')}: {'met' if r >= want else 'MISSED'}"
+                       + floor_note(workload, unit, values, peer))
     return "; ".join(out) or "—"
+
+
+def floor_note(workload, unit, values, peer):
+    """Where the row's raw floor stands against peer, and nspr against the
+    floor, for a row that has one: a target above the floor's own ratio is
+    out of reach of any library, and nspr's ratio to the floor is the cost
+    of the library itself."""
+    floor = speedup(workload, unit, values, peer, of="raw")
+    ours = speedup(workload, unit, values, "raw")
+    if floor is None or ours is None:
+        return ""
+    return f" (floor {floor:.2f}×; nspr {ours:.2f}× the floor)"
 
 
 def rows(values):
