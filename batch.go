@@ -133,8 +133,9 @@ func (s *Socket) SendToBatch(msgs []Datagram, timeout Interval) (int, error) {
 // kernel then hands over runs of datagrams from one sender coalesced, up to
 // 64 KiB a run, and RecvFromBatch splits them into msgs, so the caller sees
 // the same datagrams, with the same boundaries, as without it. The runs land
-// in a buffer of 512 KiB that the socket keeps from then on, and a call
-// takes at most 8 runs; datagrams left over from a run come first in the
+// in a buffer of 512 KiB that sockets share: a socket holds one only while
+// datagrams of the runs it received are left to hand out. A call takes at
+// most 8 runs; datagrams left over from a run come first in the
 // next call (and in RecvFrom, Recv, ReadSize and the views' reads, which
 // split runs too once GRO is on). Only the raw paths, ReadMsgUDP and
 // SyscallConn, see the runs whole, with UDP_GRO's control message, as a

@@ -3,9 +3,11 @@ package nspr
 import (
 	"bytes"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"syscall"
 	"testing"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -279,6 +281,79 @@ func TestBatchGROSplitsRuns(t *testing.T) {
 	}
 	if out, err := Poll([]PollDesc{{Socket: b, InFlags: PollRead}}, IntervalNoWait); err != nil || out[0]&PollRead != 0 {
 		t.Fatalf("Poll with the run handed out = %v, %v; want not readable", out, err)
+	}
+}
+
+// A socket holds a run buffer (groSpace, 513 KiB) only while datagrams of
+// the runs it received are left to hand out: not while it waits, not once
+// the runs are handed out, so that many sockets with GRO on keep a buffer
+// each only while they have datagrams to hand out.
+func TestBatchGROSpaceHeldOnlyWithLeftovers(t *testing.T) {
+	a, b, _, bAddr := nsprUDPPair(t)
+	primeGRO(t, b, true)
+	held := func() bool { return b.rd.batchOrNil().sys.runs.space != nil }
+	if held() {
+		t.Fatal("a run buffer held after a receive that found nothing")
+	}
+	msgs := datagramsOf(repeatSizes(32, 1200), bAddr)
+	if n, err := a.SendToBatch(msgs, SecondsToInterval(5)); err != nil || n != 32 {
+		t.Fatalf("SendToBatch = %d, %v", n, err)
+	}
+	recv := batchOf(32, 1500, NetworkAddress{})
+	if n, err := b.RecvFromBatch(recv[:5], SecondsToInterval(5)); err != nil || n != 5 {
+		t.Fatalf("RecvFromBatch of 5 = %d, %v", n, err)
+	}
+	if !held() {
+		t.Fatal("no run buffer held with 27 datagrams of the run left")
+	}
+	if n, err := b.RecvFromBatch(recv, IntervalNoWait); err != nil || n != 27 {
+		t.Fatalf("RecvFromBatch of the rest = %d, %v; want 27", n, err)
+	}
+	if held() {
+		t.Fatal("a run buffer held with the runs handed out")
+	}
+}
+
+// Sockets with GRO on that received a batch and handed it out keep no run
+// buffer, not even through a pointer left behind: a hundred of them hold far
+// less than a hundred buffers. The heap is read after two collections, which
+// empty the pool the buffers go back to (what the pool keeps is the
+// runtime's to decide); each socket receives after two more, so that each
+// gets a buffer of its own, as sockets of a busy server would.
+func TestBatchGROSpaceShared(t *testing.T) {
+	const sockets = 100
+	a, _, _, _ := nsprUDPPair(t)
+	var before, after runtime.MemStats
+	heap := func(m *runtime.MemStats) {
+		runtime.GC()
+		runtime.GC()
+		runtime.ReadMemStats(m)
+	}
+	heap(&before)
+	recv := batchOf(8, 1500, NetworkAddress{})
+	for range sockets {
+		b := newTestSocket(t, AFInet, DescSocketUDP)
+		if err := b.Bind(loopback(AFInet, 0)); err != nil {
+			t.Fatal(err)
+		}
+		to, err := b.SockName()
+		if err != nil {
+			t.Fatal(err)
+		}
+		heap(&after) // the pool emptied: this socket's buffer is a new one
+		primeGRO(t, b, true)
+		if _, err := a.SendTo([]byte("x"), to, SecondsToInterval(5)); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := b.RecvFromBatch(recv, SecondsToInterval(5)); err != nil || n != 1 {
+			t.Fatalf("RecvFromBatch = %d, %v", n, err)
+		}
+	}
+	heap(&after)
+	const most = sockets * unsafe.Sizeof(groSpace{}) / 10
+	if grown := after.HeapAlloc - min(after.HeapAlloc, before.HeapAlloc); grown > uint64(most) {
+		t.Errorf("%d sockets that received a batch with GRO hold %d KiB more heap, want at most %d KiB",
+			sockets, grown>>10, most>>10)
 	}
 }
 

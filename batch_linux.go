@@ -2,6 +2,7 @@ package nspr
 
 import (
 	"bytes"
+	"sync"
 	"syscall"
 	"unsafe"
 
@@ -59,8 +60,7 @@ type batchSys struct {
 // groRunsBuf is where coalesced runs land, and which of them RecvFromBatch
 // has not handed out yet. It exists once GRO is on.
 type groRunsBuf struct {
-	buf      []byte // groRuns runs of groRunSize bytes
-	ctrl     []byte // groCtrlSize bytes of control messages per run
+	space    *groSpace // the runs' bytes: held from a receive until its last datagram is handed out
 	hdrs     [groRuns]unix.Mmsghdr
 	iovs     [groRuns]unix.Iovec
 	rsas     [groRuns]unix.RawSockaddrAny
@@ -70,6 +70,38 @@ type groRunsBuf struct {
 	n        int          // runs from the last recvmmsg
 	next     int          // the run to hand out from
 	nextByte int          // and the offset in it
+}
+
+// groSpace is the room for one receive's runs: groRuns runs of groRunSize
+// bytes and their control messages, 513 KiB. Sockets share them through
+// groSpaces: a socket holds one only while datagrams of the runs it received
+// are left to hand out, so that a socket waiting for datagrams, or idle,
+// keeps none (a server with a thousand such sockets would otherwise keep
+// half a gigabyte).
+type groSpace struct {
+	buf  [groRuns * groRunSize]byte
+	ctrl [groRuns * groCtrlSize]byte
+}
+
+var groSpaces = sync.Pool{New: func() any { return new(groSpace) }}
+
+// take gives r a space for a receive, if it has none.
+func (r *groRunsBuf) take() {
+	if r.space == nil {
+		r.space = groSpaces.Get().(*groSpace)
+	}
+}
+
+// giveBack returns r's space once nothing in it is left to hand out, and
+// drops the headers' pointers into it, which would keep it alive for the
+// socket's life once the pool lets it go.
+func (r *groRunsBuf) giveBack() {
+	if r.space != nil && r.next >= r.n {
+		groSpaces.Put(r.space)
+		r.space = nil
+		clear(r.iovs[:])
+		clear(r.hdrs[:])
+	}
 }
 
 func (b *batchSys) grow(n int) {
@@ -147,7 +179,7 @@ func (s *Socket) startGRO(b *batchOp) {
 			return err
 		}
 		if b.sys.runs == nil {
-			b.sys.runs = &groRunsBuf{buf: make([]byte, groRuns*groRunSize), ctrl: make([]byte, groRuns*groCtrlSize)}
+			b.sys.runs = new(groRunsBuf)
 		}
 		b.sys.gro = offloadOn
 		return nil
@@ -286,28 +318,30 @@ func (b *batchOp) recv(fd int) (int, syscall.Errno) {
 // buffer with one recvmmsg(2), then splits them into msgs.
 func (b *batchOp) recvRuns(fd int) (int, syscall.Errno) {
 	r := b.sys.runs
+	r.take()
 	nh := min(len(b.msgs), groRuns)
 	for h := range nh {
 		iov, m := &r.iovs[h], &r.hdrs[h]
-		iov.Base = &r.buf[h*groRunSize]
+		iov.Base = &r.space.buf[h*groRunSize]
 		iov.SetLen(groRunSize)
 		*m = unix.Mmsghdr{}
 		m.Hdr.Iov = iov
 		m.Hdr.SetIovlen(1)
 		m.Hdr.Name = (*byte)(unsafe.Pointer(&r.rsas[h]))
 		m.Hdr.Namelen = unix.SizeofSockaddrAny
-		m.Hdr.Control = &r.ctrl[h*groCtrlSize]
+		m.Hdr.Control = &r.space.ctrl[h*groCtrlSize]
 		m.Hdr.SetControllen(groCtrlSize)
 	}
 	n, e := sysRecvmmsg(fd, r.hdrs[:nh])
 	if e != 0 {
+		r.giveBack() // before the caller waits
 		return 0, e
 	}
 	for h := range n {
 		m := &r.hdrs[h]
 		r.size[h] = int(m.Len)
 		r.addrLen[h] = m.Hdr.Namelen
-		r.seg[h] = groSegment(r.ctrl[h*groCtrlSize : h*groCtrlSize+int(m.Hdr.Controllen)])
+		r.seg[h] = groSegment(r.space.ctrl[h*groCtrlSize : h*groCtrlSize+int(m.Hdr.Controllen)])
 	}
 	r.n, r.next, r.nextByte = n, 0, 0
 	return b.split(), 0
@@ -341,7 +375,7 @@ func (b *batchOp) split() int {
 	k := 0
 	for ; k < len(b.msgs) && r.next < r.n; k++ {
 		h := r.next
-		run := r.buf[h*groRunSize : h*groRunSize+r.size[h]]
+		run := r.space.buf[h*groRunSize : h*groRunSize+r.size[h]]
 		seg := r.seg[h]
 		if seg <= 0 {
 			seg = len(run)
@@ -355,5 +389,6 @@ func (b *batchOp) split() int {
 			r.next, r.nextByte = r.next+1, 0
 		}
 	}
+	r.giveBack()
 	return k
 }
