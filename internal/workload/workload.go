@@ -324,7 +324,7 @@ func (w Workload) Run(impl Impl, n int) (time.Duration, error) { return w.run(im
 // of bench/run.sh.
 var Workloads = []Workload{
 	{
-		Name: "tcp_bulk", Unit: "MB/s", Quick: 1 << 9, Full: 1 << 14, per: BulkChunk / 1e6,
+		Name: "tcp_bulk", Unit: "MB/s", Quick: 1 << 12, Full: 1 << 14, per: BulkChunk / 1e6,
 		Desc: "one 64 KiB chunk streamed one way over loopback TCP",
 		run: func(impl Impl, n int) (time.Duration, error) {
 			return timeStream(impl, func(c, s io.ReadWriter) error { return Bulk(c, s, n, BulkChunk) })
@@ -384,7 +384,7 @@ var Workloads = []Workload{
 		},
 	},
 	{
-		Name: "readline", Unit: "lines/s", Quick: 300000, Full: 2000000, per: 1,
+		Name: "readline", Unit: "lines/s", Quick: 2000000, Full: 20000000, per: 1,
 		Desc: "one 40-byte line read from loopback TCP fed in 64 KiB writes",
 		run: func(impl Impl, n int) (time.Duration, error) {
 			return timeStream(impl, func(c, s io.ReadWriter) error { return ReadLines(c, impl.LineReader(s), n) })
