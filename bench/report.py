@@ -288,7 +288,13 @@ def floor_note(workload, unit, values, peer):
     ours = speedup(workload, unit, values, "raw")
     if floor is None or ours is None:
         return ""
-    return f" (floor {floor:.2f}×; nspr {ours:.2f}× the floor)"
+    return f" (floor {ratio(floor)}; nspr {ratio(ours)} the floor)"
+
+
+def ratio(r):
+    """A ratio to two decimals, or to three significant digits where two
+    decimals would round it to nothing."""
+    return f"{r:.2f}×" if r >= 0.1 else f"{r:.3g}×"
 
 
 def rows(values):

@@ -36,6 +36,13 @@ if [ -n "$only" ] && [ ${#record[@]} -gt 0 ]; then
   echo "bench/run.sh: --record writes the summary of every workload: not with --only" >&2
   exit 2
 fi
+workloads=",tcp_bulk,tcp_pingpong,tcp_accept,udp_pps,poll_idle,readline,file_send,proxy,writev,many_conns,"
+for w in ${only//,/ }; do
+  case "$workloads" in *",$w,"*) ;; *)
+    echo "bench/run.sh: --only: no workload $w (${workloads:1:-1})" >&2
+    exit 2 ;;
+  esac
+done
 
 if [ "$quick" = 1 ]; then
   bulk=$((64 << 20)) pingpong=5000 accept=5000 udp=50000 lines=500000 conns=2000 waits=2000
