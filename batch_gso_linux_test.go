@@ -332,14 +332,7 @@ func TestBatchGROSpaceShared(t *testing.T) {
 	heap(&before)
 	recv := batchOf(8, 1500, NetworkAddress{})
 	for range sockets {
-		b := newTestSocket(t, AFInet, DescSocketUDP)
-		if err := b.Bind(loopback(AFInet, 0)); err != nil {
-			t.Fatal(err)
-		}
-		to, err := b.SockName()
-		if err != nil {
-			t.Fatal(err)
-		}
+		b, to := boundUDP(t)
 		heap(&after) // the pool emptied: this socket's buffer is a new one
 		primeGRO(t, b, true)
 		if _, err := a.SendTo([]byte("x"), to, SecondsToInterval(5)); err != nil {

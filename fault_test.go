@@ -255,14 +255,7 @@ func TestFaultSendMidway(t *testing.T) {
 // TestFaultSendToENOBUFS checks the datagram path maps ENOBUFS with a zero
 // count, and that the socket sends again once the fault clears.
 func TestFaultSendToENOBUFS(t *testing.T) {
-	u := newTestSocket(t, AFInet, DescSocketUDP)
-	if err := u.Bind(loopback(AFInet, 0)); err != nil {
-		t.Fatal(err)
-	}
-	self, err := u.SockName()
-	if err != nil {
-		t.Fatal(err)
-	}
+	u, self := boundUDP(t)
 	var calls int
 	hook(t, &sysSendto, func(fd int, p []byte, rsa *unix.RawSockaddrAny, size uint32) (int, syscall.Errno) {
 		if calls++; calls == 1 {

@@ -235,21 +235,23 @@ func setsHolding(s *Socket) int {
 // nsprUDPPair returns two bound loopback UDP sockets and their addresses.
 func nsprUDPPair(tb testing.TB) (a, b *Socket, aAddr, bAddr NetworkAddress) {
 	tb.Helper()
-	a = newTestSocket(tb, AFInet, DescSocketUDP)
-	b = newTestSocket(tb, AFInet, DescSocketUDP)
-	for _, s := range []*Socket{a, b} {
-		if err := s.Bind(loopback(AFInet, 0)); err != nil {
-			tb.Fatalf("bind: %v", err)
-		}
-	}
-	var err error
-	if aAddr, err = a.SockName(); err != nil {
-		tb.Fatal(err)
-	}
-	if bAddr, err = b.SockName(); err != nil {
-		tb.Fatal(err)
-	}
+	a, aAddr = boundUDP(tb)
+	b, bAddr = boundUDP(tb)
 	return a, b, aAddr, bAddr
+}
+
+// boundUDP returns a UDP socket bound to a loopback port, and its address.
+func boundUDP(tb testing.TB) (*Socket, NetworkAddress) {
+	tb.Helper()
+	s := newTestSocket(tb, AFInet, DescSocketUDP)
+	if err := s.Bind(loopback(AFInet, 0)); err != nil {
+		tb.Fatalf("bind: %v", err)
+	}
+	addr, err := s.SockName()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s, addr
 }
 
 // nsprPipe makes a connection with nspr sockets at both ends: a listener's
