@@ -31,7 +31,7 @@ Workloads (every figure a rate, so higher is better):
 with 5 rounds, take one to two minutes. bench/run.sh adds NSPR in C and
 python-nss to the comparison; its summary at the top of BENCHMARKS.md uses
 the same workload names and the same direction of ratio (above 1: nspr is
-ahead), though it gives poll_idle_1000 in microseconds a poll.
+ahead), though it gives poll_idle_1000_kept in microseconds a poll.
 
   $ nspr bench --quick --workload tcp_pingpong_1B`,
 	flags: func(fs *flag.FlagSet) func(context.Context, stdio, []string) error {
@@ -80,7 +80,7 @@ ahead), though it gives poll_idle_1000 in microseconds a poll.
 				if err != nil {
 					return fmt.Errorf("%s: %w", w.Name, err)
 				}
-				fmt.Fprintf(std.err, "%-16s nspr %s, net %s %s: %d rounds of %d in %.1f s\n",
+				fmt.Fprintf(std.err, "%-*s nspr %s, net %s %s: %d rounds of %d in %.1f s\n", nameWidth,
 					w.Name, formatFigure(r.NSPR), formatFigure(r.Net), r.Unit, r.Rounds, r.N, r.seconds)
 				rep.Results = append(rep.Results, r)
 			}
@@ -123,7 +123,7 @@ type benchResult struct {
 func workloadList() string {
 	var b strings.Builder
 	for _, w := range workload.Workloads {
-		fmt.Fprintf(&b, "  %-16s %s, %s (%d a run, %d with --quick)\n", w.Name, w.Desc, w.Unit, w.Full, w.Quick)
+		fmt.Fprintf(&b, "  %-*s %s, %s (%d a run, %d with --quick)\n", nameWidth, w.Name, w.Desc, w.Unit, w.Full, w.Quick)
 	}
 	return b.String()
 }
@@ -208,11 +208,20 @@ func formatFigure(f float64) string {
 	}
 }
 
+// nameWidth is the width of the workload column: the longest name's.
+var nameWidth = func() int {
+	n := len("workload")
+	for _, w := range workload.Workloads {
+		n = max(n, len(w.Name))
+	}
+	return n
+}()
+
 func printTable(std stdio, rep benchReport) error {
-	const row = "%-16s %-7s %10s %10s %9s\n"
-	fmt.Fprintf(std.out, row, "workload", "unit", "nspr", "net", "nspr/net")
+	const row = "%-*s %-7s %10s %10s %9s\n"
+	fmt.Fprintf(std.out, row, nameWidth, "workload", "unit", "nspr", "net", "nspr/net")
 	for _, r := range rep.Results {
-		fmt.Fprintf(std.out, row, r.Workload, r.Unit, formatFigure(r.NSPR), formatFigure(r.Net), fmt.Sprintf("%.2f", r.Ratio))
+		fmt.Fprintf(std.out, row, nameWidth, r.Workload, r.Unit, formatFigure(r.NSPR), formatFigure(r.Net), fmt.Sprintf("%.2f", r.Ratio))
 	}
 	_, err := fmt.Fprintf(std.out, "\nmedians of %d rounds, %s %s/%s, %d CPUs; nspr/net above 1: nspr is faster\n",
 		rep.Rounds, rep.Go, rep.GOOS, rep.GOARCH, rep.CPUs)
