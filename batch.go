@@ -36,6 +36,20 @@ type batchOp struct {
 	one   [1]Datagram // RecvFrom's datagram when it goes through the batch path
 }
 
+// dropRuns gives back, as the socket closes, the run buffer of datagrams
+// that no call can read any more (see groSpace). A call that holds the read
+// side keeps it: that call is waiting, and a call waits only once the runs
+// are handed out and the buffer is back.
+func (io *ioOp) dropRuns() {
+	if io.coldp.Load() == nil || !io.mu.TryLock() {
+		return // no batch state (most sockets), or a call holds it
+	}
+	if b := io.batchOrNil(); b != nil {
+		b.sys.dropRuns()
+	}
+	io.mu.Unlock()
+}
+
 // batchOf returns io's batch state, allocating it on the first batch call
 // so that sockets that never batch stay small.
 func (io *ioOp) batchOf() *batchOp {

@@ -286,8 +286,8 @@ func TestBatchGROSplitsRuns(t *testing.T) {
 
 // A socket holds a run buffer (groSpace, 513 KiB) only while datagrams of
 // the runs it received are left to hand out: not while it waits, not once
-// the runs are handed out, so that many sockets with GRO on keep a buffer
-// each only while they have datagrams to hand out.
+// the runs are handed out, not once it is closed, so that many sockets with
+// GRO on keep a buffer each only while they have datagrams to hand out.
 func TestBatchGROSpaceHeldOnlyWithLeftovers(t *testing.T) {
 	a, b, _, bAddr := nsprUDPPair(t)
 	primeGRO(t, b, true)
@@ -311,6 +311,21 @@ func TestBatchGROSpaceHeldOnlyWithLeftovers(t *testing.T) {
 	}
 	if held() {
 		t.Fatal("a run buffer held with the runs handed out")
+	}
+
+	// Closed with datagrams of a run unread, the socket gives the buffer
+	// back: no call can read them any more.
+	if n, err := a.SendToBatch(msgs, SecondsToInterval(5)); err != nil || n != 32 {
+		t.Fatalf("SendToBatch = %d, %v", n, err)
+	}
+	if n, err := b.RecvFromBatch(recv[:5], SecondsToInterval(5)); err != nil || n != 5 || !held() {
+		t.Fatalf("RecvFromBatch of 5 = %d, %v, run buffer held %v; want 5, nil, true", n, err, held())
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if held() {
+		t.Fatal("a run buffer held by a closed socket")
 	}
 }
 

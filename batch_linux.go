@@ -104,6 +104,15 @@ func (r *groRunsBuf) giveBack() {
 	}
 }
 
+// dropRuns drops the datagrams of the runs not handed out yet and gives
+// the buffer back.
+func (b *batchSys) dropRuns() {
+	if r := b.runs; r != nil {
+		r.next = r.n
+		r.giveBack()
+	}
+}
+
 func (b *batchSys) grow(n int) {
 	if n > len(b.hdrs) {
 		b.hdrs = make([]unix.Mmsghdr, n)

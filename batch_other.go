@@ -15,6 +15,7 @@ func (*batchSys) grow(int)             {}
 func (*batchSys) release()             {}
 func (*batchSys) coalescing() bool     { return false }
 func (*batchSys) runsLeft() bool       { return false }
+func (*batchSys) dropRuns()            {}
 func (*batchOp) split() int            { return 0 }
 func (*Socket) startGSO(*batchOp)      {}
 func (*Socket) startGRO(*batchOp)      {}

@@ -175,6 +175,7 @@ func (s *Socket) Close() error {
 	// first cycle, where a finalizer would keep it for a second one and
 	// wake the finalizer goroutine once for every connection.
 	runtime.SetFinalizer(s, nil)
+	s.rd.dropRuns()
 	if err := s.own.close(); err != nil {
 		return pollError("close", err)
 	}
