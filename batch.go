@@ -37,9 +37,10 @@ type batchOp struct {
 }
 
 // dropRuns gives back, as the socket closes, the run buffer of datagrams
-// that no call can read any more (see groSpace). A call that holds the read
-// side keeps it: that call is waiting, and a call waits only once the runs
-// are handed out and the buffer is back.
+// that no call can read any more (see groSpace). While a call holds the read
+// side it is left alone: a call waiting for datagrams holds no buffer, and
+// one busy handing datagrams out keeps what it leaves until the Socket is
+// collected.
 func (io *ioOp) dropRuns() {
 	if io.coldp.Load() == nil || !io.mu.TryLock() {
 		return // no batch state (most sockets), or a call holds it

@@ -235,8 +235,8 @@ for round in $(seq "$rounds"); do
   # second or more later: count the retransmitted segments of each run.
   # python-nss takes half a minute or more for it (a thread a connection in
   # both processes): it runs in the first round only.
+  wanted many_conns || continue
   for impl in "${order[@]}"; do
-    wanted many_conns || break
     if [ "$impl" = python-nss ] && [ "$round" -gt 1 ]; then continue; fi
     before=$(retrans)
     workload "$impl" many_conns "$conns"
