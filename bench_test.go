@@ -100,7 +100,8 @@ func reportLatency(b *testing.B, rtt []time.Duration) {
 // BenchmarkTCPAccept connects, accepts and closes both ends in lock-step, as
 // a server handling short connections does. conn/s is connections a second.
 // impl=raw (Linux) is the floor: the system calls nspr makes for it, raw
-// from Go (benchRawAccept).
+// from Go; impl=raw-object adds the object and finalizer any Go socket keeps
+// for a descriptor (benchRawAccept).
 func BenchmarkTCPAccept(b *testing.B) {
 	forImpls(b, func(b *testing.B, impl workload.Impl) {
 		l, err := impl.TCPListener()

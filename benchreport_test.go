@@ -75,13 +75,20 @@ func TestBenchReportRows(t *testing.T) {
 		{"tcp_accept", "go-nspr", "20.8k ±0%"},
 		{"tcp_accept", "raw", "25.2k ±0%"}, // nspr's socket/connect/accept4/close from Go
 		{"tcp_accept_cpu", "raw", "50.4 ±0%"},
+		{"tcp_accept", "raw-object", "23.5k ±0%"}, // the floor with a Go object a descriptor
+		{"tcp_accept_cpu", "raw-object", "54.1 ±0%"},
+		{"tcp_accept_nomptcp", "raw-object", "23.5k ±0%"},
+		{"udp_pps", "raw-object", "—"},
 		{"tcp_accept_nomptcp", "go-net", "14.0k ±0%"},
 		{"tcp_accept_nomptcp", "raw", "25.2k ±0%"},        // repeated from tcp_accept
 		{"udp_gso", "go-nspr", "2.75M ±0%"},               // with UDP_SEGMENT and UDP_GRO
 		{"udp_gso", "target", "≥1.5× udp_gso_plain: met"}, // no floor: no note
 		// A row with a floor says where the floor stands against the
 		// target's peer, and nspr against the floor.
-		{"tcp_accept", "target", "≥1.2× nspr-c: MISSED (floor 1.15×; nspr 0.82× the floor)"},
+		// A row with a second, object floor says where both stand.
+		{"tcp_accept", "target", "≥1.2× nspr-c: MISSED (floor 1.15×, with a Go object a descriptor 1.07×; " +
+			"nspr 0.82× the floor, 0.88× the object floor)"},
+		{"udp_pps", "target", "≥1× nspr-c: MISSED (floor 1.06×; nspr 0.83× the floor)"}, // one floor: no object note
 		{"udp_pps_batch", "target", "≥2× nspr-c: met (floor 3.76×; nspr 0.95× the floor)"},
 		{"udp_gso_plain", "go-nspr", "792.2k ±0%"},
 		{"udp_gso_cpu", "go-nspr", "0.61 ±0%"},

@@ -4,7 +4,10 @@
 #
 #   udp_pps, tcp_accept  CPU time per operation, user and system, of NSPR in
 #                        C, of the same system calls made raw from Go (the
-#                        floor of any Go library: impl=raw), and of nspr
+#                        floor of any Go library: impl=raw), and of nspr;
+#                        for tcp_accept also impl=raw-object, the floor with
+#                        the object and finalizer a Go socket keeps for each
+#                        descriptor
 #   readline             the share of Socket.ReadLineInto's own samples on
 #                        the two locked instructions of its per-line lock,
 #                        against a LineReader's line, which has no lock
@@ -60,10 +63,14 @@ one() {
 # As bench/run.sh does, each round starts at the next implementation: here
 # the machine's speed drifts by a quarter between runs minutes apart, and a
 # fixed order would hand the drift to whichever runs at the same place.
-impls=(C raw nspr)
+# tcp_accept also runs raw-object: the floor with the object and finalizer
+# any Go socket keeps for a descriptor.
 for round in $(seq "$rounds"); do
   for w in udp_pps tcp_accept; do
-    for i in 0 1 2; do one "$w" "${impls[(i + round) % 3]}"; done
+    impls=(C raw nspr)
+    if [ "$w" = tcp_accept ]; then impls+=(raw-object); fi
+    n=${#impls[@]}
+    for i in $(seq 0 $((n - 1))); do one "$w" "${impls[(i + round) % n]}"; done
   done
 done >"$work/cpu.txt"
 

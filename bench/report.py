@@ -20,8 +20,11 @@ IMPLS = ["go-nspr", "go-net", "nspr-c", "python-nss"]
 # measures it (impl=epoll: epoll_wait(2) on the polled sockets; impl=mmsg:
 # sendmmsg(2)/recvmmsg(2) on the batch workload's; impl=raw: the calls nspr
 # makes for udp_pps and tcp_accept). Never a peer: the summary's best peer
-# is chosen among IMPLS[1:] alone.
-RAW = {"go-epoll": "raw", "go-mmsg": "raw", "go-raw": "raw"}
+# is chosen among IMPLS[1:] alone. tcp_accept has a second floor, raw-object:
+# the raw calls plus the object and finalizer any Go socket keeps for a
+# descriptor, so what lies between it and nspr is the library's own code.
+RAW = {"go-epoll": "raw", "go-mmsg": "raw", "go-raw": "raw", "go-raw-object": "raw-object"}
+FLOORS = ["raw", "raw-object"]
 LOWER_IS_BETTER = {"us", "us/op", "s", "MB", "segs"}
 
 # Go benchmark name (without the impl) -> (workload, unit to read).
@@ -158,7 +161,9 @@ NOTES = {
                   "since Go 1.24; tcp_accept_nomptcp is the same run with GODEBUG=multipathtcp=0, "
                   "the other columns repeated from tcp_accept. The full table's raw column is the "
                   "floor: the system calls nspr makes for a connection (socket, connect twice, "
-                  "accept4, close twice), raw from Go.",
+                  "accept4, close twice), raw from Go; its raw-object column adds what any Go socket "
+                  "that cannot leak its descriptor pays for it: an object a descriptor with a "
+                  "finalizer set and cleared, as net's netFD has.",
     "udp_pps": "udp_pps: the full table's raw column is the floor: the system calls nspr makes for a "
                "datagram (sendto with its address, recvfrom with an address buffer), raw from Go.",
     "readline": "readline: nspr's entry is `Socket.ReadLineInto` (a lock a line, safe for "
@@ -220,7 +225,7 @@ def parse(path):
                 values[row, impl] = values[base, impl]
     # A peer's variant is a row of its own, against the others' figures.
     for row, base in PEER_ROWS.items():
-        for impl in IMPLS + ["raw"]:
+        for impl in IMPLS + FLOORS:
             if any((row, i) in values for i in IMPLS) and (row, impl) not in values and (base, impl) in values:
                 values[row, impl] = values[base, impl]
                 if (base, impl) in allocs:
@@ -288,7 +293,12 @@ def floor_note(workload, unit, values, peer):
     ours = speedup(workload, unit, values, "raw")
     if floor is None or ours is None:
         return ""
-    return f" (floor {ratio(floor)}; nspr {ratio(ours)} the floor)"
+    obj = speedup(workload, unit, values, peer, of="raw-object")
+    ours_obj = speedup(workload, unit, values, "raw-object")
+    if obj is None or ours_obj is None:
+        return f" (floor {ratio(floor)}; nspr {ratio(ours)} the floor)"
+    return (f" (floor {ratio(floor)}, with a Go object a descriptor {ratio(obj)}; "
+            f"nspr {ratio(ours)} the floor, {ratio(ours_obj)} the object floor)")
 
 
 def ratio(r):
@@ -347,16 +357,17 @@ def full_table(values, units, allocs, load, rounds):
            "Ratios are nspr's speed-up over the peer (above 1×: nspr is faster or smaller). "
            "A _cpu row is the CPU time (user and system, all threads) per operation of the row above: "
            "64 KiB, round trip, connection, datagram, line, connection. raw is the floor, the same work "
-           "in raw system calls from Go, where measured. Where a row's columns do different work, "
+           "in raw system calls from Go, where measured; raw-object adds to it the object and finalizer "
+           "a Go socket keeps for each descriptor. Where a row's columns do different work, "
            "the row says which is which."]
     out += load_line(load)
     out += ["", "| workload | unit | " + " | ".join(IMPLS) +
-            " | raw | nspr/net | nspr/C | nspr/python | target | nspr allocs/op (B/op) |",
-            "|---" * (len(IMPLS) + 8) + "|"]
+            " | " + " | ".join(FLOORS) + " | nspr/net | nspr/C | nspr/python | target | nspr allocs/op (B/op) |",
+            "|---" * (len(IMPLS) + len(FLOORS) + 7) + "|"]
     for workload in rows(values):
         unit = units.get(workload, "")
         name = f"{workload} ({LABELS[workload]})" if workload in LABELS else workload
-        row = [name, unit] + [cell(values.get((workload, i))) for i in IMPLS + ["raw"]]
+        row = [name, unit] + [cell(values.get((workload, i))) for i in IMPLS + FLOORS]
         for peer in IMPLS[1:]:
             r = speedup(workload, unit, values, peer)
             row.append("—" if r is None else f"{r:.2f}×")

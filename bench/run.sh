@@ -149,8 +149,13 @@ workload() {
     go-*/tcp_accept)
       gobench "$row" "$impl" "$ops" "$ops" "^BenchmarkTCPAccept\$/^$sub\$"
       # The floor: nspr's system calls for a connection raw from Go, in a
-      # run of its own so that its CPU time is its own (the raw column).
-      if [ "$impl" = go-nspr ]; then gobench "$row" raw "$ops" "$ops" '^BenchmarkTCPAccept$/^impl=raw$'; fi
+      # run of its own so that its CPU time is its own (the raw column);
+      # then the same with the object and finalizer any Go socket keeps
+      # for a descriptor (the raw-object column).
+      if [ "$impl" = go-nspr ]; then
+        gobench "$row" raw "$ops" "$ops" '^BenchmarkTCPAccept$/^impl=raw$'
+        gobench "$row" raw-object "$ops" "$ops" '^BenchmarkTCPAccept$/^impl=raw-object$'
+      fi
       # Go's listeners use MPTCP by default since Go 1.24: net's accept
       # again without it, filed as workload tcp_accept_nomptcp.
       if [ "$impl" = go-net ]; then
