@@ -3,7 +3,6 @@
 package nspr
 
 import (
-	"bytes"
 	"errors"
 	"iter"
 	"sync/atomic"
@@ -250,21 +249,29 @@ func (s *Socket) ReadLinesInto(buf []byte, lines [][]byte, timeout Interval) (in
 		return 0, err
 	}
 	lines[0] = buf[:n:n]
-	// The lines after the first that are read ahead whole: find each,
-	// then copy them all at once, a copy a batch instead of one a line.
+	// The lines after the first that are read ahead whole: find their
+	// ends, up to len(ends) a scan, then copy them all at once, a copy a
+	// batch instead of one a line.
 	room := buf[n:]
 	avail := s.ra.buf[s.ra.r:s.ra.w]
 	if len(avail) > len(room) {
 		avail = avail[:len(room)]
 	}
+	var ends [64]uint32
 	k, m := 1, 0
-	for ; k < len(lines); k++ {
-		i := bytes.IndexByte(avail[m:], '\n') + 1
-		if i == 0 {
+	for k < len(lines) {
+		want := min(len(lines)-k, len(ends))
+		found := lineEnds(avail[m:], ends[:want])
+		base := m
+		for _, e := range ends[:found] {
+			end := base + int(e)
+			lines[k] = room[m:end:end]
+			m = end
+			k++
+		}
+		if found < want {
 			break
 		}
-		lines[k] = room[m : m+i : m+i]
-		m += i
 	}
 	s.ra.take(room[:m])
 	return k, nil

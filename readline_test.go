@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -725,6 +726,47 @@ func TestFile(t *testing.T) {
 
 // TestReadLinesInto checks the batch form: the first line waited for and
 // cut at len(buf), then only whole lines already buffered that fit.
+// TestReadLinesIntoMany reads a thousand lines of 1 to 97 bytes in batches
+// larger than a scan's 64 line ends, and gets every line, whole and in order.
+func TestReadLinesIntoMany(t *testing.T) {
+	client, server := connectedPair(t, AFInet)
+	var want []string
+	for i := range 1000 {
+		want = append(want, strings.Repeat(string(rune('a'+i%26)), i*37%97)+"\n")
+	}
+	if err := <-sendChunks(client, []string{strings.Join(want, "")}, true); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 16<<10)
+	lines := make([][]byte, 150)
+	var got []string
+	for range len(want) + 1 {
+		n, err := server.ReadLinesInto(buf, lines, SecondsToInterval(5))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+		for _, l := range lines[:n] {
+			got = append(got, string(l))
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("%d lines, want %d; first difference at %d", len(got), len(want), firstDifference(got, want))
+	}
+}
+
+// firstDifference is the index of the first line where got and want differ.
+func firstDifference(got, want []string) int {
+	for i := range min(len(got), len(want)) {
+		if got[i] != want[i] {
+			return i
+		}
+	}
+	return min(len(got), len(want))
+}
+
 func TestReadLinesInto(t *testing.T) {
 	client, server := connectedPair(t, AFInet)
 	if err := <-sendChunks(client, []string{"a\nbb\nccc\ndddd\n0123456789abcdef\ntail"}, true); err != nil {
