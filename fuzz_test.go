@@ -135,6 +135,56 @@ func FuzzReadLineChunking(f *testing.F) {
 	})
 }
 
+// FuzzTakeLine runs a read-ahead through arbitrary fills (which compact and
+// grow it), line takes into buffers of arbitrary sizes and plain takes, as
+// the line calls, Recv and ReadLinesInto interleave them on a socket, and
+// holds each result to what the bytes say.
+func FuzzTakeLine(f *testing.F) {
+	f.Add([]byte("a\nbb\nccc\n\ndddd\neeeee"), []byte{0, 1, 1, 2, 0, 1, 3, 1, 1})
+	f.Add(bytes.Repeat([]byte("0123456\n"), 40), []byte{0, 0, 1, 5, 2, 1, 0, 1, 1, 1, 4})
+	f.Fuzz(func(t *testing.T, stream, ops []byte) {
+		var b readAhead
+		b.size.Store(64) // small, so fills compact and grow often
+		src := stream
+		var model []byte // the bytes b should hold, in order
+		for i, op := range ops {
+			arg := int(op / 3)
+			switch op % 3 {
+			case 0: // fill: up to arg+1 more bytes of the stream
+				if b.buffered() >= 4096 {
+					continue
+				}
+				b.makeRoom(4096)
+				n := copy(b.buf[b.w:], src[:min(arg+1, len(src))])
+				src = src[n:]
+				model = append(model, b.buf[b.w:b.w+n]...)
+				b.filled(n)
+			case 1: // a line call's fast path into arg+1 bytes
+				p := make([]byte, arg+1)
+				n := b.takeLine(p)
+				want := 0
+				if j := bytes.IndexByte(model[:min(len(p), len(model))], '\n'); j >= 0 {
+					want = j + 1
+				}
+				if n != want || !bytes.Equal(p[:n], model[:want]) {
+					t.Fatalf("op %d: takeLine into %d bytes: %q, want %q", i, len(p), p[:n], model[:want])
+				}
+				model = model[n:]
+			case 2: // Recv, ReadLinesInto's batch or a cut line: up to arg+1 bytes
+				p := make([]byte, arg+1)
+				n := b.take(p)
+				if want := min(len(p), len(model)); n != want || !bytes.Equal(p[:n], model[:n]) {
+					t.Fatalf("op %d: take %d: %q, want %q", i, len(p), p[:n], model[:want])
+				}
+				model = model[n:]
+			}
+			if b.buffered() != len(model) || !bytes.Equal(b.buf[b.r:b.w], model) {
+				t.Fatalf("op %d: buffered %q, want %q", i, b.buf[b.r:b.w], model)
+			}
+		}
+	})
+}
+
 // splitLines splits data at once into lines of at most max bytes, each
 // ending after '\n' or at the bound, the last one possibly at the end.
 func splitLines(data []byte, max int) [][]byte {
