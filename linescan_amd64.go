@@ -19,8 +19,8 @@ func lineEnds(p []byte, ends []uint32) int {
 	return lineEndsGeneric(p, ends)
 }
 
-// useAVX2 says whether lineEnds may use lineEndsAVX2; a variable so that
-// tests can run the other path.
+// useAVX2 says whether the processor has AVX2, for lineEnds and for the
+// tests, which hold both paths to the definition where both run.
 var useAVX2 = cpu.X86.HasAVX2
 
 // lineEndsAVX2 is lineEnds with AVX2 (linescan_amd64.s).

@@ -234,8 +234,8 @@ func (r *LineReader) Release() error {
 // whole batch, where ReadLineInto locks it for each line, and that lock is
 // most of the cost of a buffered line; it finds the batch's lines with one
 // vector scan (on amd64 with AVX2) and copies them at once. It allocates
-// nothing. Errors are
-// ReadLineInto's; an empty buf or lines is PR_INVALID_ARGUMENT_ERROR.
+// nothing. Errors are ReadLineInto's; an empty buf or lines is
+// PR_INVALID_ARGUMENT_ERROR.
 func (s *Socket) ReadLinesInto(buf []byte, lines [][]byte, timeout Interval) (int, error) {
 	const op = "readlines"
 	if err := s.lineSocket(op); err != nil {
