@@ -288,8 +288,7 @@ func BenchmarkReadLine(b *testing.B) {
 				timeLines(b, func() error { return workload.ReadLineBatches(client, readBatch, b.N) })
 				return
 			}
-			readLine := lr.reader(b, server)
-			timeLines(b, func() error { return workload.ReadLines(client, readLine, b.N) })
+			timeLineCalls(b, client, lr.reader(b, server))
 		})
 	}
 }
@@ -394,14 +393,18 @@ func BenchmarkReadLineCrossed(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer s.Close()
-		readLine := func(p []byte) (int, error) { return s.ReadLineInto(p, nspr.IntervalNoTimeout) }
-		timeLines(b, func() error { return workload.ReadLines(client, readLine, b.N) })
+		timeLineCalls(b, client, func(p []byte) (int, error) { return s.ReadLineInto(p, nspr.IntervalNoTimeout) })
 	})
 	b.Run("send=nspr/read=bufio-over-nspr", func(b *testing.B) {
 		client, server := tcpPair(b, nsprimpl.Impl{})
-		readLine := workload.Net{}.LineReader(server.(*nspr.Socket).Conn())
-		timeLines(b, func() error { return workload.ReadLines(client, readLine, b.N) })
+		timeLineCalls(b, client, workload.Net{}.LineReader(server.(*nspr.Socket).Conn()))
 	})
+}
+
+// timeLineCalls times b.N calls of readLine, a line a call, while another
+// goroutine sends the lines to w.
+func timeLineCalls(b *testing.B, w io.Writer, readLine func(p []byte) (int, error)) {
+	timeLines(b, func() error { return workload.ReadLines(w, readLine, b.N) })
 }
 
 // timeLines times read, which reads b.N lines while another goroutine sends
